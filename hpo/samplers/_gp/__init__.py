@@ -1,0 +1,3 @@
+from hpo.samplers._gp._sampler import GPSampler
+
+__all__ = ["GPSampler"]

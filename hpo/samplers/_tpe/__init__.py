@@ -1,0 +1,3 @@
+from hpo.samplers._tpe.sampler import TPESampler
+
+__all__ = ["TPESampler"]

@@ -1,0 +1,1 @@
+"""The relational-database storage (SQLAlchemy Core); the public name is ``hpo.storages.RDBStorage``."""

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import datetime
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from hpo import _constraints
+from hpo._deprecated import deprecated_func
+from hpo.distributions import (
+    BaseDistribution,
+    CategoricalChoiceType,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    check_distribution_compatibility,
+)
+from hpo.trial._base import BaseTrial
+
+
+class FixedTrial(BaseTrial):
+    """A trial whose parameters are given up front: run an objective on known values.
+
+    Example:
+        >>> import hpo
+        >>> def objective(trial):
+        ...     return trial.suggest_float("x", -10, 10) ** 2
+        >>> objective(hpo.trial.FixedTrial({"x": 3.0}))
+        9.0
+
+    Raises:
+        ValueError: From ``suggest_*`` when the fixed value is missing.
+    """
+
+    def __init__(self, params: dict[str, Any], number: int = 0) -> None:
+        self._params = params
+        self._suggested_params: dict[str, Any] = {}
+        self._distributions: dict[str, BaseDistribution] = {}
+        self._user_attrs: dict[str, Any] = {}
+        self._system_attrs: dict[str, Any] = {}
+        self._datetime_start = datetime.datetime.now()
+        self._number = number
+
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
+        return float(self._suggest(name, FloatDistribution(low, high, log=log, step=step)))
+
+    @deprecated_func("3.0.0", "6.0.0", text="Use suggest_float(name, low, high) instead.")
+    def suggest_uniform(self, name: str, low: float, high: float) -> float:
+        return self.suggest_float(name, low, high)
+
+    @deprecated_func("3.0.0", "6.0.0", text="Use suggest_float(..., log=True) instead.")
+    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
+        return self.suggest_float(name, low, high, log=True)
+
+    @deprecated_func("3.0.0", "6.0.0", text="Use suggest_float(..., step=q) instead.")
+    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
+        return self.suggest_float(name, low, high, step=q)
+
+    def suggest_int(
+        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
+    ) -> int:
+        return int(self._suggest(name, IntDistribution(low, high, log=log, step=step)))
+
+    def suggest_categorical(
+        self, name: str, choices: Sequence[CategoricalChoiceType]
+    ) -> CategoricalChoiceType:
+        return self._suggest(name, CategoricalDistribution(choices=choices))
+
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        if name not in self._params:
+            raise ValueError(
+                f"The value of the parameter {name!r} is not found. Give it in the `params` "
+                f"of FixedTrial; it has {sorted(self._params)}."
+            )
+        value = self._params[name]
+        internal = distribution.to_internal_repr(value)
+        if not distribution._contains(internal):
+            warnings.warn(
+                f"The value {value!r} of the parameter {name!r} is out of the range of the "
+                f"distribution {distribution}.",
+                stacklevel=3,
+            )
+        if name in self._distributions:
+            check_distribution_compatibility(self._distributions[name], distribution)
+        self._suggested_params[name] = value
+        self._distributions[name] = distribution
+        return value
+
+    def report(self, value: float, step: int) -> None:
+        """Does nothing."""
+
+    def should_prune(self) -> bool:
+        """Always ``False``."""
+        return False
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        self._user_attrs[key] = value
+
+    def set_constraint(self, key: str, value: float) -> None:
+        value = _constraints.check_constraint_value(key, value)
+        self._system_attrs.setdefault(_constraints.constraint_attr_key(key), value)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self._suggested_params
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        return self._distributions
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return self._user_attrs
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        return self._system_attrs
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        return _constraints.constraints_from_system_attrs(self._system_attrs)
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        return self._datetime_start
+
+    @property
+    def number(self) -> int:
+        return self._number

@@ -1,0 +1,1 @@
+"""hpo's alembic environment; installed as the package ``hpo._migrations``."""
