@@ -48,12 +48,33 @@ def test_migrations_ship_as_a_package_and_know_every_revision() -> None:
     assert alembic_helpers.head_revision() == HEAD_REVISION
 
 
-def test_packaging_finds_the_migrations_package() -> None:
-    from setuptools import find_packages
+def test_wheel_ships_the_migrations_as_hpo_migrations(tmp_path) -> None:
+    import subprocess
+    import sys
+    import zipfile
 
     root = os.path.dirname(os.path.dirname(hpo.__file__))
-    packages = find_packages(root, include=["hpo*"])
-    assert {"hpo._migrations", "hpo._migrations.versions"} <= set(packages)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(tmp_path),
+            root,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("hpo-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {"env.py", "script.py.mako", "alembic.ini", "versions/__init__.py"}
+    expected |= {f"versions/{r}.py" for r in ALL_REVISIONS}
+    assert {f"hpo/_migrations/{name}" for name in expected} <= names
+    assert "hpo/py.typed" in names
 
 
 def test_models_match_the_head_revision(empty_db_url: str) -> None:

@@ -17,7 +17,7 @@ def migrations_dir() -> str:
         import hpo._migrations as package
 
         return os.path.dirname(os.path.abspath(package.__file__))
-    except ImportError:  # a source tree without the hpo/_migrations link
+    except ImportError:  # a source tree that was not pip-installed
         import hpo
 
         root = os.path.dirname(os.path.dirname(os.path.abspath(hpo.__file__)))
