@@ -41,6 +41,21 @@ class BaseHeartbeat(abc.ABC):
         return self.get_heartbeat_stale_trial_callback()
 
 
+def check_heartbeat_arguments(heartbeat_interval: int | None, grace_period: int | None) -> None:
+    """Raise ValueError naming the argument when a heartbeat setting is not a positive number."""
+    for name, value in (
+        ("heartbeat_interval", heartbeat_interval),
+        ("grace_period", grace_period),
+    ):
+        if value is not None and not value > 0:
+            raise ValueError(f"`{name}` must be a positive integer, but got {value}.")
+
+
+def grace_seconds(heartbeat_interval: int, grace_period: int | None) -> float:
+    """The grace period in seconds: ``grace_period``, or twice the interval when it is ``None``."""
+    return float(grace_period if grace_period is not None else 2 * heartbeat_interval)
+
+
 def is_heartbeat_enabled(storage: BaseStorage) -> bool:
     return isinstance(storage, BaseHeartbeat) and storage.get_heartbeat_interval() is not None
 

@@ -20,6 +20,8 @@ from hpo.distributions import (
 )
 from hpo.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from hpo.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
+from hpo.storages._heartbeat import StaleTrialCallback, check_heartbeat_arguments
+from hpo.storages._redis_heartbeat import RedisHeartbeat
 from hpo.storages._redis_scripts import (
     SCRIPTS,
     _loads,
@@ -47,7 +49,7 @@ class _StudyCache:
         self.trials: list[FrozenTrial | None] = []
 
 
-class RedisStorage(BaseStorage):
+class RedisStorage(BaseStorage, RedisHeartbeat):
     """A storage in Redis, with every value stored as JSON.
 
     Trial numbers and the claim of a WAITING trial are atomic (Lua scripts). Nothing read from
@@ -58,17 +60,34 @@ class RedisStorage(BaseStorage):
     Args:
         url: The Redis URL, e.g. ``redis://localhost:6379/0``.
         prefix: The prefix of every key, to keep several storages in one Redis database.
+        heartbeat_interval: Seconds between heartbeats of running trials; ``None`` disables them.
+        grace_period: Seconds without a heartbeat after which a RUNNING trial is failed; defaults
+            to ``2 * heartbeat_interval``. Measured on the Redis server's clock.
+        heartbeat_stale_trial_callback: Called once for every trial failed as stale, e.g.
+            :class:`~hpo.storages.RetryHeartbeatStaleTrialCallback`.
 
     Example:
         >>> import hpo
         >>> study = hpo.create_study(storage="redis://localhost:6379/0")  # doctest: +SKIP
     """
 
-    def __init__(self, url: str, *, prefix: str = "hpo") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "hpo",
+        heartbeat_interval: int | None = None,
+        grace_period: int | None = None,
+        heartbeat_stale_trial_callback: StaleTrialCallback | None = None,
+    ) -> None:
         if not isinstance(prefix, str) or not prefix:
             raise ValueError(f"`prefix` must be a non-empty string, but got {prefix!r}.")
+        check_heartbeat_arguments(heartbeat_interval, grace_period)
         self._url = url
         self._prefix = prefix
+        self.heartbeat_interval = heartbeat_interval
+        self.grace_period = grace_period
+        self.heartbeat_stale_trial_callback = heartbeat_stale_trial_callback
         self._connect()
 
     def _connect(self) -> None:
@@ -82,6 +101,7 @@ class RedisStorage(BaseStorage):
         self._caches: dict[int, _StudyCache] = {}
         self._dists: dict[str, BaseDistribution] = {}
         self._lock = threading.Lock()
+        self._send_lock = threading.RLock()
         self._pid = os.getpid()
         # Writes to trials this process runs, sent with the next command (one round trip).
         self._pending: list[tuple[Any, ...]] = []
@@ -94,7 +114,8 @@ class RedisStorage(BaseStorage):
 
     def __getstate__(self) -> dict[str, Any]:
         self._flush()
-        return {"_url": self._url, "_prefix": self._prefix}
+        names = ("_url", "_prefix", "heartbeat_interval", "grace_period")
+        return {k: self.__dict__[k] for k in (*names, "heartbeat_stale_trial_callback")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -110,14 +131,21 @@ class RedisStorage(BaseStorage):
 
     def _exchange(self, command: str | None, script: str | None, *args: Any) -> Any:
         """Send the buffered writes, then ``command`` (or ``script``); return its reply."""
-        import redis
-
         if self._pid != os.getpid():  # forked: the parent's buffered writes are the parent's
             self._pid = os.getpid()
             self._pending.clear()
             self._owned.clear()
             self._mirror.clear()
             self._lock = threading.Lock()
+            self._send_lock = threading.RLock()
+        # One exchange at a time: a write taken from the buffer here must reach Redis before any
+        # later command of the thread that buffered it.
+        with self._send_lock:
+            return self._send(command, script, *args)
+
+    def _send(self, command: str | None, script: str | None, *args: Any) -> Any:
+        import redis
+
         with self._lock:
             pending = list(self._pending)
             self._pending.clear()
@@ -337,8 +365,9 @@ class RedisStorage(BaseStorage):
     def _set_field(self, trial_id: int, field: str, value: Any, *param: Any) -> None:
         """Write one field of a trial; ``param`` is ``(name, distribution)`` for a parameter.
 
-        Writes to a RUNNING trial created by this storage are buffered (see :meth:`_exchange`);
-        others go out at once, so unknown and finished trials raise here.
+        Without heartbeats, writes to a RUNNING trial created by this storage are buffered (see
+        :meth:`_exchange`). Others go out at once, so unknown and finished trials raise here; with
+        heartbeats on, so do all writes, so that a killed worker's trial is retried as it was.
         """
         study_id = self._owned.get(trial_id)
         args: tuple[Any, ...] = (trial_id, field, json.dumps(value))
@@ -347,18 +376,18 @@ class RedisStorage(BaseStorage):
             args += (name, distribution_to_json(dist))
             if study_id is not None:
                 self._register(study_id, name, dist)
-        if study_id is not None:
+        if study_id is not None and self.heartbeat_interval is None:
             with self._lock:
                 self._pending.append(args)
-            mirror = self._mirror.get(trial_id)
-            if mirror is not None:
-                _update_mirror(mirror, field, value, param)
-            return
-        result = self._run("set_field", *args)
-        if result[0] == -3:
-            check_distribution_compatibility(self._distribution(result[1]), param[1])
-            result = self._run("set_field", *args, "1")
-        self._check(result[0], trial_id)
+        else:
+            result = self._run("set_field", *args)
+            if result[0] == -3:
+                check_distribution_compatibility(self._distribution(result[1]), param[1])
+                result = self._run("set_field", *args, "1")
+            self._check(result[0], trial_id)
+        mirror = self._mirror.get(trial_id)
+        if mirror is not None:
+            _update_mirror(mirror, field, value, param)
 
     def _register(self, study_id: int, name: str, dist: BaseDistribution) -> None:
         """Check ``dist`` against the study's first distribution of ``name`` (ValueError)."""

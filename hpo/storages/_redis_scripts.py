@@ -62,7 +62,7 @@ for _, tid in ipairs(redis.call('lrange', key .. ':trials', 0, -1)) do
     redis.call('del', p .. ':trial:' .. tid)
 end
 redis.call('del', key, key .. ':trials', key .. ':user_attrs', key .. ':system_attrs',
-           key .. ':dists', key .. ':version', key .. ':changes')
+           key .. ':dists', key .. ':version', key .. ':changes', key .. ':beats')
 redis.call('hdel', p .. ':study_names', name)
 redis.call('zrem', p .. ':study_ids', ARGV[2])
 return 1
@@ -107,8 +107,40 @@ local key = p .. ':trial:' .. ARGV[2]
 redis.call('hset', key, 'state', ARGV[3])
 if ARGV[4] ~= '' then redis.call('hset', key, 'values', ARGV[4]) end
 if ARGV[5] ~= '' then redis.call('hset', key, ARGV[5], ARGV[6]) end
+if ARGV[3] ~= '0' and ARGV[3] ~= '4' then
+    redis.call('zrem', p .. ':study:' .. st[2] .. ':beats', ARGV[2])
+end
 bump(st[2], ARGV[2])
 return 1
+"""
+# Heartbeats: "<study>:beats" scores each RUNNING trial by its last beat, on the server's clock.
+_SERVER_NOW = """
+local function server_now()
+    local t = redis.call('time')
+    return tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+"""
+# ARGV: prefix, trial id -> 1 beat recorded, 0 trial not running, -1 no such trial
+_HEARTBEAT = """
+local st = redis.call('hmget', p .. ':trial:' .. ARGV[2], 'state', 'study_id')
+if not st[1] then return -1 end
+if st[1] ~= '0' then return 0 end
+redis.call('zadd', p .. ':study:' .. st[2] .. ':beats', server_now(), ARGV[2])
+return 1
+"""
+# ARGV: prefix, study id, grace seconds -> ids of RUNNING trials whose last beat is too old
+_STALE_TRIALS = """
+local key = p .. ':study:' .. ARGV[2] .. ':beats'
+local deadline = string.format('(%.6f', server_now() - tonumber(ARGV[3]))
+local out = {}
+for _, tid in ipairs(redis.call('zrangebyscore', key, '-inf', deadline)) do
+    if redis.call('hget', p .. ':trial:' .. tid, 'state') == '0' then
+        table.insert(out, tid)
+    else
+        redis.call('zrem', key, tid)
+    end
+end
+return out
 """
 # ARGV: prefix, study id, counter seen -> {counter, tid1, fields1, tid2, fields2, ...}
 _READ_CHANGES = """
@@ -131,6 +163,8 @@ SCRIPTS = {
     "set_field": _SET_FIELD,
     "set_state": _SET_STATE,
     "read_changes": _READ_CHANGES,
+    "heartbeat": _SERVER_NOW + _HEARTBEAT,
+    "stale_trials": _SERVER_NOW + _STALE_TRIALS,
 }
 SCRIPTS = {name: _COMMON + body for name, body in SCRIPTS.items()}
 

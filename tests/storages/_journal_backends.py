@@ -60,13 +60,26 @@ def journal_postgres(request: pytest.FixtureRequest) -> BaseStorage:
     return _journal_rdb(request, fresh_database(request, request.getfixturevalue("postgres_url")))
 
 
-def redis_storage(request: pytest.FixtureRequest) -> BaseStorage:
+def journal_mysql(request: pytest.FixtureRequest) -> BaseStorage:
+    from tests.storages._rdb_databases import _fresh_database
+
+    database = _fresh_database(request.getfixturevalue("mysql_url"))
+    request.addfinalizer(lambda: next(database, None))  # drops the database
+    return _journal_rdb(request, next(database))
+
+
+def redis_storage(request: pytest.FixtureRequest, **settings: object) -> BaseStorage:
     from hpo.storages import RedisStorage
 
     url = request.getfixturevalue("redis_url")
     prefix = redis_prefix()
     request.addfinalizer(lambda: delete_redis_keys(url, prefix))
-    return RedisStorage(url, prefix=prefix)
+    return RedisStorage(url, prefix=prefix, **settings)  # type: ignore[arg-type]
+
+
+def redis_storage_with_heartbeat(request: pytest.FixtureRequest) -> BaseStorage:
+    """With heartbeats on, RedisStorage writes through instead of buffering: test both paths."""
+    return redis_storage(request, heartbeat_interval=60)
 
 
 BACKENDS = [
@@ -74,5 +87,7 @@ BACKENDS = [
     pytest.param(journal_redis, id="journal-redis"),
     pytest.param(journal_sqlite, id="journal-sqlite"),
     pytest.param(journal_postgres, id="journal-postgresql"),
+    pytest.param(journal_mysql, id="journal-mysql"),
     pytest.param(redis_storage, id="redis"),
+    pytest.param(redis_storage_with_heartbeat, id="redis-heartbeat"),
 ]

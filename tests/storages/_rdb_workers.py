@@ -28,19 +28,25 @@ def optimize(url: str, study_name: str, n_trials: int, sleep: float = 0.0) -> No
     study.optimize(objective, n_trials=n_trials)
 
 
-def _heartbeat_storage(url: str) -> hpo.storages.RDBStorage:
-    return hpo.storages.RDBStorage(
-        url,
+def _heartbeat_storage(url: str, prefix: str | None = None) -> hpo.storages.BaseStorage:
+    """A storage beating every second, failing after 2 s, retrying a failed trial once.
+
+    ``url`` is an RDB URL, or a Redis URL (then ``prefix`` names the RedisStorage's keys).
+    """
+    settings: dict = dict(
         heartbeat_interval=1,
         grace_period=2,
         heartbeat_stale_trial_callback=hpo.storages.RetryHeartbeatStaleTrialCallback(max_retry=1),
     )
+    if url.startswith("redis"):
+        return hpo.storages.RedisStorage(url, prefix=prefix or "hpo", **settings)
+    return hpo.storages.RDBStorage(url, **settings)
 
 
-def hang(url: str, study_name: str, ready_path: str) -> None:
+def hang(url: str, study_name: str, ready_path: str, prefix: str | None = None) -> None:
     """Start one trial, say so through ``ready_path``, then hang until killed."""
     _quiet()
-    study = hpo.load_study(study_name=study_name, storage=_heartbeat_storage(url))
+    study = hpo.load_study(study_name=study_name, storage=_heartbeat_storage(url, prefix))
 
     def objective(trial: hpo.Trial) -> float:
         trial.suggest_float("x", -5, 5)
@@ -52,9 +58,11 @@ def hang(url: str, study_name: str, ready_path: str) -> None:
     study.optimize(objective, n_trials=1)
 
 
-def optimize_with_heartbeat(url: str, study_name: str, n_trials: int) -> None:
+def optimize_with_heartbeat(
+    url: str, study_name: str, n_trials: int, prefix: str | None = None
+) -> None:
     _quiet()
-    study = hpo.load_study(study_name=study_name, storage=_heartbeat_storage(url))
+    study = hpo.load_study(study_name=study_name, storage=_heartbeat_storage(url, prefix))
     study.optimize(lambda t: t.suggest_float("x", -5, 5) ** 2, n_trials=n_trials)
 
 

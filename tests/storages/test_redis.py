@@ -129,3 +129,178 @@ def test_buffered_writes_reach_other_readers_with_the_next_command(
     writer.set_trial_state_values(trial_id, TrialState.COMPLETE, [1.0])  # sends both at once
     got = reader.get_trial(trial_id)
     assert got.user_attrs == {"k": "v"} and got.state is TrialState.COMPLETE
+
+
+# --- heartbeat --------------------------------------------------------------------------------
+
+
+def _age_heartbeats(redis_url: str, prefix: str, study_id: int, seconds: float) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    key = f"{prefix}:study:{study_id}:beats"
+    for member in client.zrange(key, 0, -1):
+        client.zincrby(key, -seconds, member)
+
+
+def test_heartbeat_arguments_are_validated(redis_url: str, prefix: str) -> None:
+    with pytest.raises(ValueError, match="heartbeat_interval"):
+        RedisStorage(redis_url, prefix=prefix, heartbeat_interval=0)
+    with pytest.raises(ValueError, match="grace_period"):
+        RedisStorage(redis_url, prefix=prefix, heartbeat_interval=5, grace_period=-1)
+    assert RedisStorage(redis_url, prefix=prefix).get_heartbeat_interval() is None
+    storage = RedisStorage(redis_url, prefix=prefix, heartbeat_interval=5)
+    assert storage.get_heartbeat_interval() == 5
+    copy = pickle.loads(pickle.dumps(storage))
+    assert (copy.heartbeat_interval, copy.grace_period) == (5, None)
+
+
+def test_stale_trials_are_failed_once_and_retried_once(redis_url: str, prefix: str) -> None:
+    def storage() -> RedisStorage:
+        return RedisStorage(
+            redis_url,
+            prefix=prefix,
+            heartbeat_interval=60,
+            grace_period=120,
+            heartbeat_stale_trial_callback=hpo.storages.RetryHeartbeatStaleTrialCallback(2),
+        )
+
+    backend = storage()
+    study = hpo.create_study(storage=backend, study_name="hb")
+    other_worker = hpo.load_study(study_name="hb", storage=storage())
+    dead = study.ask()  # beats once at ask; its worker then "dies"
+    dead.suggest_float("x", 0, 1)
+    study._stop_heartbeat(dead._trial_id)
+    alive = study.ask()
+    assert backend._get_stale_trial_ids(study._study_id) == []
+    _age_heartbeats(redis_url, prefix, study._study_id, 121)
+    backend.record_heartbeat(alive._trial_id)  # the live worker keeps beating
+    assert backend._get_stale_trial_ids(study._study_id) == [dead._trial_id]
+    hpo.storages.fail_stale_trials(other_worker)
+    hpo.storages.fail_stale_trials(study)  # nothing left to fail: no second retry
+    trials = other_worker.trials
+    assert trials[dead.number].state is TrialState.FAIL
+    retries = [t for t in trials if t.state is TrialState.WAITING]
+    assert len(retries) == 1 and retries[0].params == {"x": dead.params["x"]}
+    study.tell(alive, 1.0)
+    other_worker.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    assert other_worker.trials[-1].params["x"] == dead.params["x"]
+    assert other_worker.trials[-1].state is TrialState.COMPLETE
+    study._stop_heartbeat(alive._trial_id)
+
+
+def test_finished_trials_leave_the_heartbeat_set(redis_url: str, prefix: str) -> None:
+    import redis
+
+    storage = RedisStorage(redis_url, prefix=prefix, heartbeat_interval=60)
+    study = hpo.create_study(storage=storage)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    assert client.zcard(f"{prefix}:study:{study._study_id}:beats") == 0
+    with pytest.raises(KeyError):
+        storage.record_heartbeat(10**9)
+
+
+def test_sigkilled_worker_trial_is_failed_after_grace_and_retried_once(
+    redis_url: str, prefix: str, tmp_path: Any
+) -> None:
+    import multiprocessing
+    import signal
+    import time
+
+    from tests.storages import _rdb_workers as workers
+
+    spawn = multiprocessing.get_context("spawn")
+    study = hpo.create_study(storage=RedisStorage(redis_url, prefix=prefix), study_name="kill")
+    ready = tmp_path / "ready"
+    victim = spawn.Process(target=workers.hang, args=(redis_url, "kill", str(ready), prefix))
+    victim.start()
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert time.monotonic() < deadline and victim.is_alive(), "the victim never started"
+        time.sleep(0.05)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.join()
+
+    survivors = [
+        spawn.Process(target=workers.optimize_with_heartbeat, args=(redis_url, "kill", 4, prefix))
+        for _ in range(2)
+    ]
+    time.sleep(2.5)  # past the grace period, on any clock
+    for p in survivors:
+        p.start()
+    for p in survivors:
+        p.join(120)
+    assert [p.exitcode for p in survivors] == [0, 0]
+    trials = study.get_trials(deepcopy=False)
+    assert trials[0].state is TrialState.FAIL
+    retried = hpo.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number
+    retries = [t for t in trials if retried(t) == 0]
+    assert len(retries) == 1 and retries[0].state is TrialState.COMPLETE
+    assert retries[0].params == trials[0].params
+    assert [t.state for t in trials[1:]] == [TrialState.COMPLETE] * 8
+
+
+def test_buffered_writes_of_many_threads_all_land(redis_url: str, prefix: str) -> None:
+    # Four threads buffer writes through one storage: every write lands on its trial.
+    study = hpo.create_study(
+        storage=RedisStorage(redis_url, prefix=prefix), sampler=hpo.samplers.RandomSampler(0)
+    )
+
+    def objective(trial: hpo.Trial) -> float:
+        value = sum(trial.suggest_float(f"x{i}", 0, 1) for i in range(5))
+        for step in range(3):
+            trial.report(value, step)
+        trial.set_user_attr("done", True)
+        return value
+
+    study.optimize(objective, n_trials=200, n_jobs=4)
+    trials = RedisStorage(redis_url, prefix=prefix).get_all_trials(study._study_id)
+    assert len(trials) == 200
+    assert all(t.state is TrialState.COMPLETE for t in trials)
+    assert all(len(t.params) == 5 and len(t.intermediate_values) == 3 for t in trials)
+    assert all(t.user_attrs == {"done": True} for t in trials)
+
+
+def test_a_write_sent_by_another_thread_lands_before_the_trial_finishes(
+    redis_url: str, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from hpo.distributions import FloatDistribution
+
+    storage = RedisStorage(redis_url, prefix=prefix)
+    study_id = storage.create_new_study([StudyDirection.MINIMIZE])
+    trial_id = storage.create_new_trial(study_id)
+    storage.set_trial_param(trial_id, "x", 0.5, FloatDistribution(0, 1))
+    assert storage._pending  # buffered, not yet in Redis
+    real_pipeline = storage._redis.pipeline
+    carrying = threading.Event()
+
+    class SlowPipeline:  # the carrier's round trip takes half a second
+        def __init__(self, **kwargs: Any) -> None:
+            self._pipe = real_pipeline(**kwargs)
+
+        def __enter__(self) -> SlowPipeline:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self._pipe.reset()
+
+        def execute_command(self, *args: Any) -> None:
+            self._pipe.execute_command(*args)
+
+        def execute(self, **kwargs: Any) -> list:
+            carrying.set()
+            time.sleep(0.5)
+            return self._pipe.execute(**kwargs)
+
+    monkeypatch.setattr(storage._redis, "pipeline", SlowPipeline)
+    carrier = threading.Thread(target=storage.get_study_directions, args=(study_id,))
+    carrier.start()  # takes the buffered write with its own command
+    assert carrying.wait(5)
+    storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [1.0])
+    carrier.join()
+    trial = RedisStorage(redis_url, prefix=prefix).get_trial(trial_id)
+    assert trial.state is TrialState.COMPLETE and trial.params == {"x": 0.5}

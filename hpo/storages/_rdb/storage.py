@@ -17,7 +17,12 @@ from hpo.distributions import (
 )
 from hpo.exceptions import ExperimentalWarning, UpdateFinishedTrialError
 from hpo.storages._base import BaseStorage
-from hpo.storages._heartbeat import BaseHeartbeat, StaleTrialCallback
+from hpo.storages._heartbeat import (
+    BaseHeartbeat,
+    StaleTrialCallback,
+    check_heartbeat_arguments,
+    grace_seconds,
+)
 from hpo.storages._rdb import _engine, _schema
 from hpo.storages._rdb import _trials as q
 from hpo.storages._rdb._statements import Statements
@@ -73,18 +78,13 @@ class RDBStorage(_StudyMethods, BaseStorage, BaseHeartbeat):
         failed_trial_callback: StaleTrialCallback | None = None,
         skip_table_creation: bool = False,
     ) -> None:
+        check_heartbeat_arguments(heartbeat_interval, grace_period)
         if heartbeat_interval is not None:
-            if heartbeat_interval <= 0:
-                raise ValueError(
-                    f"`heartbeat_interval` must be a positive integer, but got {heartbeat_interval}."
-                )
             warnings.warn(
                 "The argument `heartbeat_interval` is experimental; its interface may change.",
                 ExperimentalWarning,
                 stacklevel=2,
             )
-        if grace_period is not None and grace_period <= 0:
-            raise ValueError(f"`grace_period` must be a positive integer, but got {grace_period}.")
         if heartbeat_stale_trial_callback is not None and failed_trial_callback is not None:
             raise ValueError(
                 "Specify only one of `heartbeat_stale_trial_callback` and `failed_trial_callback`."
@@ -479,8 +479,7 @@ class RDBStorage(_StudyMethods, BaseStorage, BaseHeartbeat):
     def _get_stale_trial_ids(self, study_id: int) -> list[int]:
         interval = self.heartbeat_interval
         assert interval is not None, "heartbeats are off for this storage"
-        grace = float(self.grace_period if self.grace_period is not None else 2 * interval)
-        params = {"p_study_id": study_id, "p_grace": grace}
+        params = {"p_study_id": study_id, "p_grace": grace_seconds(interval, self.grace_period)}
         ids = self._auto("get_stale_trials", lambda c: c.execute(self._st.stale, params).all())
         return [int(row[0]) for row in ids]
 

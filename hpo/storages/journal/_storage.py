@@ -15,7 +15,12 @@ from hpo.distributions import (
 )
 from hpo.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from hpo.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
-from hpo.storages._heartbeat import BaseHeartbeat, StaleTrialCallback
+from hpo.storages._heartbeat import (
+    BaseHeartbeat,
+    StaleTrialCallback,
+    check_heartbeat_arguments,
+    grace_seconds,
+)
 from hpo.storages.journal._base import BaseJournalBackend
 from hpo.storages.journal._core import _JournalCore, _now
 from hpo.storages.journal._replay import (
@@ -81,12 +86,7 @@ class JournalStorage(_JournalCore, BaseStorage, BaseHeartbeat):
                 "`log_storage` must be a BaseJournalBackend such as "
                 f"JournalFileBackend(path), but got {type(log_storage).__name__}."
             )
-        if heartbeat_interval is not None and heartbeat_interval <= 0:
-            raise ValueError(
-                f"`heartbeat_interval` must be a positive integer, but got {heartbeat_interval}."
-            )
-        if grace_period is not None and grace_period <= 0:
-            raise ValueError(f"`grace_period` must be a positive integer, but got {grace_period}.")
+        check_heartbeat_arguments(heartbeat_interval, grace_period)
         if snapshot_interval <= 0:
             raise ValueError(
                 f"`snapshot_interval` must be a positive integer, but got {snapshot_interval}."
@@ -353,8 +353,7 @@ class JournalStorage(_JournalCore, BaseStorage, BaseHeartbeat):
 
     def _get_stale_trial_ids(self, study_id: int) -> list[int]:
         assert self.heartbeat_interval is not None
-        grace = self.grace_period or 2 * self.heartbeat_interval
-        deadline = time.time() - grace
+        deadline = time.time() - grace_seconds(self.heartbeat_interval, self.grace_period)
         with self._thread_lock:
             state = self._read()
             self._study(study_id)
