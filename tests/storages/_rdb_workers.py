@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 import warnings
+from pathlib import Path
+from typing import Any
 
 import hpo
 
@@ -56,6 +60,16 @@ def hang(url: str, study_name: str, ready_path: str, prefix: str | None = None) 
         return 0.0
 
     study.optimize(objective, n_trials=1)
+
+
+def kill_once_running(victim: Any, ready: Path, timeout: float = 60) -> None:
+    """Wait until ``victim`` (running :func:`hang`) writes ``ready``, then SIGKILL it."""
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        assert time.monotonic() < deadline and victim.is_alive(), "the victim never started"
+        time.sleep(0.05)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.join()
 
 
 def optimize_with_heartbeat(

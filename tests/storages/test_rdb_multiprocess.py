@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
-import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -66,12 +64,8 @@ def test_sigkilled_worker_trial_is_failed_after_grace_and_retried_once(
     study = _new_study(server_url)
     ready = tmp_path / "ready"
     victim = _start(workers.hang, server_url, study.study_name, str(ready))
+    workers.kill_once_running(victim, ready)
     deadline = time.monotonic() + 60
-    while not ready.exists():
-        assert time.monotonic() < deadline and victim.is_alive(), "the victim never started"
-        time.sleep(0.05)
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.join()
 
     backend = RDBStorage(server_url, heartbeat_interval=1, grace_period=2)
     assert backend._get_stale_trial_ids(study._study_id) == []  # within the grace period

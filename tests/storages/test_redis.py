@@ -205,7 +205,6 @@ def test_sigkilled_worker_trial_is_failed_after_grace_and_retried_once(
     redis_url: str, prefix: str, tmp_path: Any
 ) -> None:
     import multiprocessing
-    import signal
     import time
 
     from tests.storages import _rdb_workers as workers
@@ -215,12 +214,7 @@ def test_sigkilled_worker_trial_is_failed_after_grace_and_retried_once(
     ready = tmp_path / "ready"
     victim = spawn.Process(target=workers.hang, args=(redis_url, "kill", str(ready), prefix))
     victim.start()
-    deadline = time.monotonic() + 60
-    while not ready.exists():
-        assert time.monotonic() < deadline and victim.is_alive(), "the victim never started"
-        time.sleep(0.05)
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.join()
+    workers.kill_once_running(victim, ready)
 
     survivors = [
         spawn.Process(target=workers.optimize_with_heartbeat, args=(redis_url, "kill", 4, prefix))
