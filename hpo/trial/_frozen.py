@@ -7,21 +7,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from hpo import _constraints
-from hpo._deprecated import deprecated_func
 from hpo.distributions import (
     BaseDistribution,
-    CategoricalChoiceType,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
     _convert_old_distribution_to_new_distribution,
     check_distribution_compatibility,
 )
 from hpo.trial._base import BaseTrial
+from hpo.trial._replay import _SuggestKnownValues
 from hpo.trial._state import TrialState
 
 
-class FrozenTrial(BaseTrial):
+class FrozenTrial(_SuggestKnownValues, BaseTrial):
     """A snapshot of a trial: its parameters, values, attributes and state.
 
     Storages return ``FrozenTrial`` objects; ``study.trials`` lists them. A ``FrozenTrial`` also acts
@@ -147,33 +143,6 @@ class FrozenTrial(BaseTrial):
                 )
 
     # --- suggest API: replays the stored parameters -------------------------------------------
-
-    def suggest_float(
-        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
-    ) -> float:
-        return self._suggest(name, FloatDistribution(low, high, log=log, step=step))
-
-    @deprecated_func("3.0.0", "6.0.0", text="Use suggest_float(name, low, high) instead.")
-    def suggest_uniform(self, name: str, low: float, high: float) -> float:
-        return self.suggest_float(name, low, high)
-
-    @deprecated_func("3.0.0", "6.0.0", text="Use suggest_float(..., log=True) instead.")
-    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
-        return self.suggest_float(name, low, high, log=True)
-
-    @deprecated_func("3.0.0", "6.0.0", text="Use suggest_float(..., step=q) instead.")
-    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
-        return self.suggest_float(name, low, high, step=q)
-
-    def suggest_int(
-        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
-    ) -> int:
-        return int(self._suggest(name, IntDistribution(low, high, log=log, step=step)))
-
-    def suggest_categorical(
-        self, name: str, choices: Sequence[CategoricalChoiceType]
-    ) -> CategoricalChoiceType:
-        return self._suggest(name, CategoricalDistribution(choices=choices))
 
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         if name not in self._params:
