@@ -25,7 +25,7 @@ from hpo.storages._heartbeat import BaseHeartbeat, StaleTrialCallback
 from hpo.storages._rdb._trials import TRIAL_COLUMNS
 from hpo.storages._rdb.models import trials as trials_table
 from hpo.study._study_direction import StudyDirection
-from hpo.trial._frozen import FrozenTrial
+from hpo.trial._frozen import FrozenTrial, _new_running_trial
 from hpo.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -177,19 +177,7 @@ class _CachedStorage(BaseStorage, BaseHeartbeat):
         trial_id, number, start = self._backend._create_trial(study_id, template_trial)
         if template_trial is not None:
             return trial_id  # the next read picks it up with whatever state it has
-        trial = FrozenTrial(
-            number=number,
-            state=TrialState.RUNNING,
-            value=None,
-            datetime_start=start,
-            datetime_complete=None,
-            params={},
-            distributions={},
-            user_attrs={},
-            system_attrs={},
-            intermediate_values={},
-            trial_id=trial_id,
-        )
+        trial = _new_running_trial(number, trial_id, start)
         with self._lock:
             cache = self._study(study_id)
             cache.put(trial)

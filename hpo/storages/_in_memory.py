@@ -13,7 +13,7 @@ from hpo.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from hpo.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage
 from hpo.study._frozen import FrozenStudy
 from hpo.study._study_direction import StudyDirection
-from hpo.trial._frozen import FrozenTrial
+from hpo.trial._frozen import FrozenTrial, _new_running_trial
 from hpo.trial._state import TrialState
 
 
@@ -151,19 +151,7 @@ class InMemoryStorage(BaseStorage):
             trial_id = self._next_trial_id
             self._next_trial_id += 1
             if template_trial is None:
-                trial = FrozenTrial(
-                    number=number,
-                    state=TrialState.RUNNING,
-                    value=None,
-                    datetime_start=datetime.datetime.now(),
-                    datetime_complete=None,
-                    params={},
-                    distributions={},
-                    user_attrs={},
-                    system_attrs={},
-                    intermediate_values={},
-                    trial_id=trial_id,
-                )
+                trial = _new_running_trial(number, trial_id, datetime.datetime.now())
             else:
                 trial = template_trial._copy()
                 trial.number = number

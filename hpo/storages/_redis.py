@@ -33,7 +33,7 @@ from hpo.storages._redis_scripts import (
 from hpo.storages.journal._replay import format_time, parse_time
 from hpo.study._frozen import FrozenStudy
 from hpo.study._study_direction import StudyDirection
-from hpo.trial._frozen import FrozenTrial
+from hpo.trial._frozen import FrozenTrial, _new_running_trial
 from hpo.trial._state import TrialState
 
 _logger = logging.get_logger(__name__)
@@ -347,19 +347,7 @@ class RedisStorage(BaseStorage, RedisHeartbeat):
             raise KeyError(f"No study with id {study_id}.")
         if template_trial is None:
             self._owned[trial_id] = study_id
-            self._mirror[trial_id] = FrozenTrial(
-                number=int(number),
-                state=TrialState.RUNNING,
-                value=None,
-                datetime_start=parse_time(start),
-                datetime_complete=None,
-                params={},
-                distributions={},
-                user_attrs={},
-                system_attrs={},
-                intermediate_values={},
-                trial_id=trial_id,
-            )
+            self._mirror[trial_id] = _new_running_trial(int(number), trial_id, parse_time(start))
         return trial_id
 
     def _set_field(self, trial_id: int, field: str, value: Any, *param: Any) -> None:

@@ -340,3 +340,20 @@ def create_trial(
             trial.set_constraint(key, c)
     trial._validate()
     return trial
+
+
+def _new_running_trial(number: int, trial_id: int, start: datetime.datetime) -> FrozenTrial:
+    """A RUNNING trial with nothing set yet: what a storage holds right after creating one."""
+    return FrozenTrial(
+        number=number,
+        state=TrialState.RUNNING,
+        value=None,
+        datetime_start=start,
+        datetime_complete=None,
+        params={},
+        distributions={},
+        user_attrs={},
+        system_attrs={},
+        intermediate_values={},
+        trial_id=trial_id,
+    )
