@@ -1,6 +1,8 @@
 """Integrations with third-party libraries; each is imported on first access.
 
-``hpo.integration.SkoptSampler`` wraps scikit-optimize (``pip install 'hpo[skopt]'``).
+``hpo.integration.SkoptSampler`` wraps scikit-optimize (``pip install 'hpo[skopt]'``);
+``hpo.integration.OptunaSearchCV`` is a scikit-learn search estimator
+(``pip install 'hpo[sklearn]'``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import importlib
 from typing import Any
 
 _LAZY = {
+    "OptunaSearchCV": "hpo.integration._sklearn",
     "SkoptSampler": "hpo.integration._skopt",
 }
 
