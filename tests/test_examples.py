@@ -132,13 +132,42 @@ def test_ask_tell_and_enqueue(lib: str) -> None:
     assert best_ok and n_complete == 5
 
 
-def test_quickstart_script_runs() -> None:
-    script = ROOT / "examples" / "quickstart.py"
-    if not script.exists():
-        pytest.skip("examples/quickstart.py is not written yet")
+# Every script in examples/, its arguments, and lines its output must contain.
+EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
+    "quickstart.py": ([], ["Best value:", "Trials run: 100"]),
+    "visualization.py": (["{tmp}"], ["Importances:", "Wrote ", "importances.html"]),
+    "sklearn_search.py": ([], ["SVC held-out accuracy:", "pruned"]),
+    "distributed_postgres.py": (
+        ["--storage", "{postgres}", "--study-name", "{name}", "--workers", "2", "--trials", "5"],
+        ["10 trials from 2 workers", "trial numbers dense and unique: True"],
+    ),
+}
+
+
+def test_every_example_is_run_by_this_file() -> None:
+    assert {p.name for p in (ROOT / "examples").glob("*.py")} == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_example_runs(name: str, request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> None:
+    args, expected = EXAMPLES[name]
+    if "{postgres}" in args:
+        from tests.storages._rdb_databases import _fresh_database
+
+        database = _fresh_database(request.getfixturevalue("postgres_url"))
+        request.addfinalizer(lambda: next(database, None))
+        url = next(database)
+    else:
+        url = ""
+    values = {"tmp": str(tmp_path), "postgres": url, "name": f"example-{tmp_path.name}"}
+    argv = [arg.format(**values) for arg in args]
     out = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=ROOT
+        [sys.executable, str(ROOT / "examples" / name), *argv],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
     )
     assert out.returncode == 0, out.stderr
-    assert "Best value:" in out.stdout
-    assert "Trials run: 100" in out.stdout
+    for line in expected:
+        assert line in out.stdout, out.stdout

@@ -1,0 +1,3 @@
+from hpo.importance._fanova._evaluator import FanovaImportanceEvaluator
+
+__all__ = ["FanovaImportanceEvaluator"]

@@ -1,0 +1,3 @@
+from hpo.importance._ped_anova._evaluator import PedAnovaImportanceEvaluator
+
+__all__ = ["PedAnovaImportanceEvaluator"]
