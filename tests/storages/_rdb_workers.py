@@ -35,7 +35,8 @@ def optimize(url: str, study_name: str, n_trials: int, sleep: float = 0.0) -> No
 def _heartbeat_storage(url: str, prefix: str | None = None) -> hpo.storages.BaseStorage:
     """A storage beating every second, failing after 2 s, retrying a failed trial once.
 
-    ``url`` is an RDB URL, or a Redis URL (then ``prefix`` names the RedisStorage's keys).
+    ``url`` is an RDB URL, a Redis URL (then ``prefix`` names the RedisStorage's keys), or
+    ``journal-file:<path>`` for a JournalStorage on that file.
     """
     settings: dict = dict(
         heartbeat_interval=1,
@@ -44,6 +45,9 @@ def _heartbeat_storage(url: str, prefix: str | None = None) -> hpo.storages.Base
     )
     if url.startswith("redis"):
         return hpo.storages.RedisStorage(url, prefix=prefix or "hpo", **settings)
+    if url.startswith("journal-file:"):
+        backend = hpo.storages.journal.JournalFileBackend(url.removeprefix("journal-file:"))
+        return hpo.storages.JournalStorage(backend, **settings)
     return hpo.storages.RDBStorage(url, **settings)
 
 

@@ -201,40 +201,6 @@ def test_finished_trials_leave_the_heartbeat_set(redis_url: str, prefix: str) ->
         storage.record_heartbeat(10**9)
 
 
-def test_sigkilled_worker_trial_is_failed_after_grace_and_retried_once(
-    redis_url: str, prefix: str, tmp_path: Any
-) -> None:
-    import multiprocessing
-    import time
-
-    from tests.storages import _rdb_workers as workers
-
-    spawn = multiprocessing.get_context("spawn")
-    study = hpo.create_study(storage=RedisStorage(redis_url, prefix=prefix), study_name="kill")
-    ready = tmp_path / "ready"
-    victim = spawn.Process(target=workers.hang, args=(redis_url, "kill", str(ready), prefix))
-    victim.start()
-    workers.kill_once_running(victim, ready)
-
-    survivors = [
-        spawn.Process(target=workers.optimize_with_heartbeat, args=(redis_url, "kill", 4, prefix))
-        for _ in range(2)
-    ]
-    time.sleep(2.5)  # past the grace period, on any clock
-    for p in survivors:
-        p.start()
-    for p in survivors:
-        p.join(120)
-    assert [p.exitcode for p in survivors] == [0, 0]
-    trials = study.get_trials(deepcopy=False)
-    assert trials[0].state is TrialState.FAIL
-    retried = hpo.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number
-    retries = [t for t in trials if retried(t) == 0]
-    assert len(retries) == 1 and retries[0].state is TrialState.COMPLETE
-    assert retries[0].params == trials[0].params
-    assert [t.state for t in trials[1:]] == [TrialState.COMPLETE] * 8
-
-
 def test_buffered_writes_of_many_threads_all_land(redis_url: str, prefix: str) -> None:
     # Four threads buffer writes through one storage: every write lands on its trial.
     study = hpo.create_study(

@@ -43,13 +43,16 @@ class _JournalCore:
 
     Writes to a running trial that need no answer from the log (parameters, intermediate values,
     attributes) are buffered and appended together with the next operation that needs one, or
-    before the next read: one locked, fsynced append per trial instead of one per suggest.
+    before the next read: one locked, fsynced append per trial instead of one per suggest. With
+    heartbeats on, nothing is buffered, so a killed worker's trial is retried as it last was.
 
-    Subclasses set ``_backend`` and ``_snapshot_interval`` and call :meth:`_open`.
+    Subclasses set ``_backend``, ``_snapshot_interval`` and ``heartbeat_interval`` and call
+    :meth:`_open`.
     """
 
     _backend: BaseJournalBackend
     _snapshot_interval: int
+    heartbeat_interval: int | None
 
     def _open(self) -> None:
         self._pid = os.getpid()
@@ -200,6 +203,9 @@ class _JournalCore:
         return outcome
 
     def _buffer(self, log: dict[str, Any]) -> None:
+        if self.heartbeat_interval is not None:
+            self._apply(log)
+            return
         log["worker_id"] = self._worker_id
         self._pending.append(log)
 
