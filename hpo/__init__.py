@@ -41,7 +41,7 @@ from hpo.study import (
 from hpo.trial import Trial, create_trial
 from hpo.version import __version__
 
-_LAZY_MODULES = ("visualization", "importance", "integration", "artifacts", "cli")
+_LAZY_MODULES = ("visualization", "importance", "integration", "artifacts", "cli", "terminator")
 
 __all__ = [
     "Study",

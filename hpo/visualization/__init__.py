@@ -23,6 +23,7 @@ from hpo.visualization._param_importances import plot_param_importances
 from hpo.visualization._pareto_front import plot_pareto_front
 from hpo.visualization._rank import plot_rank
 from hpo.visualization._slice import plot_slice
+from hpo.visualization._terminator_improvement import plot_terminator_improvement
 from hpo.visualization._timeline import plot_timeline
 from hpo.visualization._utils import is_available
 
@@ -39,5 +40,6 @@ __all__ = [
     "plot_pareto_front",
     "plot_rank",
     "plot_slice",
+    "plot_terminator_improvement",
     "plot_timeline",
 ]

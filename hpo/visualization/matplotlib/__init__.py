@@ -21,6 +21,7 @@ from hpo.visualization.matplotlib._param_importances import plot_param_importanc
 from hpo.visualization.matplotlib._pareto_front import plot_pareto_front
 from hpo.visualization.matplotlib._rank import plot_rank
 from hpo.visualization.matplotlib._slice import plot_slice
+from hpo.visualization.matplotlib._terminator_improvement import plot_terminator_improvement
 from hpo.visualization.matplotlib._timeline import plot_timeline
 from hpo.visualization.matplotlib._utils import is_available
 
@@ -36,5 +37,6 @@ __all__ = [
     "plot_pareto_front",
     "plot_rank",
     "plot_slice",
+    "plot_terminator_improvement",
     "plot_timeline",
 ]

@@ -1,0 +1,1 @@
+"""Improvement evaluators (also exported by :mod:`hpo.terminator`)."""
