@@ -43,33 +43,40 @@ def _hv_batch(points: np.ndarray, ref: np.ndarray) -> np.ndarray:
 
 
 def _hv2d_batch(pts: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    order = np.argsort(pts[..., 0], axis=1, kind="stable")
-    xs = np.take_along_axis(pts[..., 0], order, axis=1)
-    ys = np.take_along_axis(pts[..., 1], order, axis=1)
-    gaps = np.diff(xs, axis=1, append=np.full((xs.shape[0], 1), ref[0]))
+    rows = np.arange(pts.shape[0])[:, np.newaxis]
+    order = pts[..., 0].argsort(axis=1, kind="stable")
+    xs, ys = pts[rows, order, 0], pts[rows, order, 1]
+    gaps = np.empty_like(xs)
+    np.subtract(xs[:, 1:], xs[:, :-1], out=gaps[:, :-1])
+    np.subtract(ref[0], xs[:, -1], out=gaps[:, -1])
     heights = ref[1] - np.minimum.accumulate(ys, axis=1)
-    return np.sum(gaps * heights, axis=1)
+    return np.einsum("bi,bi->b", gaps, heights)
 
 
 def _hv3d_batch(pts: np.ndarray, ref: np.ndarray) -> np.ndarray:
     # Slice along z: slab i (between the i-th and (i+1)-th smallest z) is covered by the 2-D
     # hypervolume of the points whose z rank is <= i. All slabs are computed at once.
     batch, n, _ = pts.shape
-    x_order = np.argsort(pts[..., 0], axis=1, kind="stable")
-    xs = np.take_along_axis(pts[..., 0], x_order, axis=1)
-    ys = np.take_along_axis(pts[..., 1], x_order, axis=1)
-    zs_by_x = np.take_along_axis(pts[..., 2], x_order, axis=1)
-    z_order = np.argsort(zs_by_x, axis=1, kind="stable")
+    rows = np.arange(batch)[:, np.newaxis]
+    x_order = pts[..., 0].argsort(axis=1, kind="stable")
+    by_x = pts[rows, x_order]
+    xs, ys, zs_by_x = by_x[..., 0], by_x[..., 1], by_x[..., 2]
+    z_order = zs_by_x.argsort(axis=1, kind="stable")
     z_rank = np.empty_like(z_order)
-    np.put_along_axis(z_rank, z_order, np.arange(n)[np.newaxis].repeat(batch, 0), axis=1)
-    zs = np.take_along_axis(zs_by_x, z_order, axis=1)
-    member = z_rank[:, np.newaxis, :] <= np.arange(n)[np.newaxis, :, np.newaxis]
+    z_rank[rows, z_order] = np.arange(n)
+    zs = zs_by_x[rows, z_order]
+    member = z_rank[:, np.newaxis, :] <= np.arange(n)[:, np.newaxis]
     y_slab = np.where(member, ys[:, np.newaxis, :], ref[1])
-    heights = ref[1] - np.minimum.accumulate(y_slab, axis=2)
-    gaps = np.diff(xs, axis=1, append=np.full((batch, 1), ref[0]))
-    areas = np.einsum("bij,bj->bi", heights, gaps)
-    z_gaps = np.diff(zs, axis=1, append=np.full((batch, 1), ref[2]))
-    return np.sum(areas * z_gaps, axis=1)
+    np.minimum.accumulate(y_slab, axis=2, out=y_slab)
+    np.subtract(ref[1], y_slab, out=y_slab)  # heights
+    gaps = np.empty_like(xs)
+    np.subtract(xs[:, 1:], xs[:, :-1], out=gaps[:, :-1])
+    np.subtract(ref[0], xs[:, -1], out=gaps[:, -1])
+    areas = np.einsum("bij,bj->bi", y_slab, gaps)
+    z_gaps = np.empty_like(zs)
+    np.subtract(zs[:, 1:], zs[:, :-1], out=z_gaps[:, :-1])
+    np.subtract(ref[2], zs[:, -1], out=z_gaps[:, -1])
+    return np.einsum("bi,bi->b", areas, z_gaps)
 
 
 def _hv_recursive(pts: np.ndarray, ref: np.ndarray) -> float:
@@ -101,10 +108,8 @@ _HSSP_CACHE: dict[tuple[bytes, int, bytes], np.ndarray] = {}
 def solve_hssp(losses: np.ndarray, subset_size: int, reference_point: np.ndarray) -> np.ndarray:
     """Pick ``subset_size`` rows of ``losses`` with a large joint hypervolume (greedy, lazy).
 
-    The greedy choice adds the point with the largest hypervolume contribution at each step;
-    contributions only shrink as the selection grows (submodularity), so stale contributions
-    are upper bounds, tightened cheaply with the overlap of the newest selected point, and only
-    the most promising candidates are re-evaluated exactly.
+    The greedy choice adds the point with the largest hypervolume contribution at each step
+    (the first such row on ties); see :func:`greedy_hssp`.
 
     Returns:
         Sorted indices into ``losses`` of the chosen rows.
@@ -122,44 +127,63 @@ def solve_hssp(losses: np.ndarray, subset_size: int, reference_point: np.ndarray
     cached = _HSSP_CACHE.get(key)
     if cached is not None:
         return cached.copy()
-    result = _greedy_hssp(losses, subset_size, ref)
+    picks, _ = greedy_hssp(losses, subset_size, ref)
+    result = np.sort(np.array(picks, dtype=int))
     if len(_HSSP_CACHE) >= 8:
         _HSSP_CACHE.clear()
     _HSSP_CACHE[key] = result
     return result.copy()
 
 
-def _greedy_hssp(losses: np.ndarray, subset_size: int, ref: np.ndarray) -> np.ndarray:
+def greedy_hssp(
+    losses: np.ndarray,
+    subset_size: int,
+    ref: np.ndarray,
+    prefix: list[int] | None = None,
+) -> tuple[list[int], list[float]]:
+    """Greedy hypervolume subset selection; returns the picks in order and their gains.
+
+    Each step picks the row with the largest hypervolume contribution, the smallest index
+    among equal ones. Contributions only shrink as the selection grows (submodularity), so
+    stale ones are upper bounds, tightened cheaply with the overlap of each new pick; only the
+    most promising rows are re-evaluated exactly, a few at a time.
+
+    Args:
+        losses: ``(n, n_objectives)`` finite losses.
+        subset_size: Number of rows to pick (at most ``n``).
+        ref: Finite reference point.
+        prefix: Rows known to be the first greedy picks; the search continues after them
+            (their gains are not recomputed: the returned gains cover the new picks only).
+    """
     n = len(losses)
     clipped = np.minimum(losses, ref)
     box = np.prod(ref - clipped, axis=1)
     upper = box.copy()
+    exact = np.ones(n, dtype=bool)
     available = np.ones(n, dtype=bool)
-    chosen: list[int] = []
-    batch = 32
-    for _ in range(subset_size):
-        if chosen:
-            newest = clipped[chosen[-1]]
-            upper = np.minimum(upper, box - np.prod(ref - np.maximum(clipped, newest), axis=1))
-            fresh = np.zeros(n, dtype=bool)
-            selected = clipped[chosen]
-            while True:
-                stale = np.flatnonzero(available & ~fresh)
-                best_fresh = np.max(upper[available & fresh], initial=-np.inf)
-                if stale.size == 0:
-                    break
-                stale = stale[np.argsort(-upper[stale], kind="stable")]
-                if best_fresh >= upper[stale[0]]:
-                    break
-                todo = stale[:batch]
-                overlap = np.maximum(clipped[todo][:, np.newaxis, :], selected[np.newaxis])
-                upper[todo] = np.maximum(box[todo] - _hv_batch(overlap, ref), 0.0)
-                fresh[todo] = True
-            candidates = np.flatnonzero(available & fresh)
-        else:
-            candidates = np.flatnonzero(available)
-        best = int(candidates[np.argmax(upper[candidates])])
-        chosen.append(best)
+    chosen = list(prefix or [])
+    for row in chosen:
+        upper = np.minimum(upper, box - np.prod(ref - np.maximum(clipped, clipped[row]), axis=1))
+        available[row] = False
+    if chosen:
+        exact[:] = False
+    gains: list[float] = []
+    while len(chosen) < min(subset_size, n):
+        candidates = np.flatnonzero(available)
+        batch = 4
+        while True:
+            best = candidates[np.argmax(upper[candidates])]  # the first on ties
+            if exact[best]:
+                break
+            stale = candidates[~exact[candidates]]
+            todo = stale[np.argsort(-upper[stale], kind="stable")[:batch]]
+            overlap = np.maximum(clipped[todo][:, np.newaxis, :], clipped[chosen][np.newaxis])
+            upper[todo] = np.maximum(box[todo] - _hv_batch(overlap, ref), 0.0)
+            exact[todo] = True
+            batch *= 2
+        chosen.append(int(best))
+        gains.append(float(upper[best]))
         available[best] = False
-        upper[best] = -np.inf
-    return np.sort(np.array(chosen, dtype=int))
+        upper = np.minimum(upper, box - np.prod(ref - np.maximum(clipped, clipped[best]), axis=1))
+        exact[:] = False
+    return chosen, gains

@@ -139,6 +139,7 @@ def tell(
             # Told by number meanwhile, or failed as stale by another worker.
             finished_elsewhere = True
         study._stop_heartbeat(trial_id)
+        study._clear_trial_cache()
 
     if finished_elsewhere:
         stored = study._storage.get_trial(trial_id)

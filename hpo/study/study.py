@@ -64,10 +64,12 @@ class Study:
         self._optimize_lock = threading.Lock()
         self._optimize_thread: threading.Thread | None = None
         self._heartbeats: dict[int, HeartbeatThread] = {}
+        self._thread_local = threading.local()  # per-thread read cache, see _get_trials
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_optimize_lock"]
+        state.pop("_thread_local", None)
         state["_optimize_thread"] = None
         state["_heartbeats"] = {}
         return state
@@ -75,6 +77,7 @@ class Study:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._optimize_lock = threading.Lock()
+        self._thread_local = threading.local()
 
     # --- results ------------------------------------------------------------------------------
 
@@ -172,7 +175,27 @@ class Study:
         states: Container[TrialState] | None = None,
         use_cache: bool = False,
     ) -> list[FrozenTrial]:
-        return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
+        """The trials, ordered by number.
+
+        With ``use_cache`` (for samplers, while a trial is being sampled) all trials are read
+        from storage once and reused by later calls in the same thread until the next
+        :meth:`ask`, :meth:`tell` or :meth:`add_trial` of this study in this thread. Trials
+        created meanwhile by other workers are not seen until then. Without ``deepcopy`` the
+        returned trials (and, with ``use_cache``, the list) must not be modified.
+        """
+        if not use_cache:
+            return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
+        trials = getattr(self._thread_local, "all_trials", None)
+        if trials is None:
+            trials = self._storage.get_all_trials(self._study_id, deepcopy=False)
+            self._thread_local.all_trials = trials
+        if states is not None:
+            trials = [t for t in trials if t.state in states]
+        return [t._copy() for t in trials] if deepcopy else trials
+
+    def _clear_trial_cache(self) -> None:
+        """Forget this thread's read cache (see :meth:`_get_trials`)."""
+        self._thread_local.all_trials = None
 
     @property
     def user_attrs(self) -> dict[str, Any]:
@@ -278,6 +301,7 @@ class Study:
             >>> x = trial.suggest_float("x", -1, 1)
             >>> frozen = study.tell(trial, x ** 2)
         """
+        self._clear_trial_cache()
         trial_id = self._pop_waiting_trial_id()
         if trial_id is None:
             trial_id = self._storage.create_new_trial(self._study_id)
@@ -406,6 +430,7 @@ class Study:
                 f"{len(self._directions)} objective(s)."
             )
         self._storage.create_new_trial(self._study_id, template_trial=trial)
+        self._clear_trial_cache()
 
     def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
         """Add several trials (see :meth:`add_trial`)."""

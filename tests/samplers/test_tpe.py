@@ -20,6 +20,7 @@ from hpo._hypervolume import compute_hypervolume
 from hpo.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from hpo.exceptions import ExperimentalWarning
 from hpo.samplers import RandomSampler, TPESampler
+from hpo.samplers._tpe._history import TrialHistory
 from hpo.samplers._tpe._split import default_weights
 from hpo.trial import TrialState, create_trial
 
@@ -253,6 +254,21 @@ def test_running_trials_relative_params_count_as_bad() -> None:
     assert second.suggest_float("x", -10, 10) != first.params["x"]
 
 
+def test_a_lone_worker_does_not_share_its_joint_sample() -> None:
+    # The shared sample only helps other running workers; nobody else runs here.
+    study = hpo.create_study(sampler=TPESampler(seed=0, n_startup_trials=3))
+    study.optimize(lambda t: t.suggest_float("x", -1, 1) + t.suggest_int("y", 0, 3), n_trials=10)
+    assert not any("tpe:relative_params:0" in t.system_attrs for t in study.trials)
+    assert study.trials[-1].params  # the trials were sampled jointly all the same
+
+
+def test_sampler_keeps_no_per_size_weight_arrays() -> None:
+    sampler = TPESampler(seed=0, n_startup_trials=2)
+    study = hpo.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=60)
+    assert len(sampler._weights_cache) <= 4
+
+
 # --- reproducibility -------------------------------------------------------------------------------
 
 
@@ -366,15 +382,42 @@ def test_cache_is_rebuilt_for_a_different_storage_with_the_same_study_id() -> No
     assert history.n == 3
 
 
-def test_cache_rebuilds_when_storage_has_fewer_trials_than_cached() -> None:
-    sampler = TPESampler(seed=0, n_startup_trials=2)
-    study = hpo.create_study(sampler=sampler)
-    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=5)
-    history = sampler._history(study, study.ask()._cached_frozen_trial)
-    history.n = 7  # corrupt the cache: more rows than storage has
-    history._ids.update({-1, -2})
-    rebuilt = sampler._history(study, study.ask()._cached_frozen_trial)
-    assert rebuilt.n == 5
+class _EvenNumbers(hpo.Study):
+    """A filtered view of a study, like the one a pruner may show the sampler."""
+
+    def __init__(self, base: hpo.Study) -> None:
+        self.__dict__.update(base.__dict__)
+
+    def _get_trials(self, deepcopy=True, states=None, use_cache=False):  # type: ignore[no-untyped-def]
+        trials = super()._get_trials(deepcopy, states, use_cache)
+        return [t for t in trials if t.number % 2 == 0]
+
+
+def test_history_is_rebuilt_when_the_study_shows_fewer_trials_than_seen() -> None:
+    study = hpo.create_study(sampler=TPESampler(seed=0, n_startup_trials=2))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=6)
+    history = TrialHistory(study._storage, study._study_id, study.directions)
+    history.update(study)
+    assert history.n == 6
+    history.update(_EvenNumbers(study))
+    assert sorted(history.numbers[: history.n].tolist()) == [0, 2, 4]
+    history.update(study)
+    assert sorted(history.numbers[: history.n].tolist()) == list(range(6))
+
+
+def test_history_picks_up_trials_that_finish_after_they_were_seen_running() -> None:
+    study = hpo.create_study(sampler=TPESampler(seed=0, n_startup_trials=0))
+    slow = study.ask()
+    slow.suggest_float("x", -1, 1)
+    for _ in range(3):
+        study.optimize(lambda t: t.suggest_float("x", -1, 1), n_trials=1)
+    history = TrialHistory(study._storage, study._study_id, study.directions)
+    history.update(study)
+    assert history.n == 3 and [t.number for t in history.running] == [0]
+    study.tell(slow, 0.5)
+    history.update(study)
+    assert history.n == 4 and history.running == []
+    assert history.losses[: history.n][history.numbers[: history.n] == 0, 0].tolist() == [0.5]
 
 
 # --- warnings and errors ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from scipy import special, stats
 from hpo.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from hpo.samplers._tpe._parzen import (
     ParzenEstimator,
-    _bandwidths,
+    bandwidths,
     log_gauss_mass,
     param_spec,
     sample_truncnorm,
@@ -58,12 +58,12 @@ def test_truncnorm_samples_follow_the_truncated_normal() -> None:
 
 def test_bandwidths_use_neighbour_gaps_and_clip() -> None:
     mus = np.array([0.0, 1.0, 3.0, 6.0])
-    sigmas = _bandwidths(mus, -10.0, 10.0, consider_endpoints=False, magic_clip=False)
+    sigmas = bandwidths(mus, -10.0, 10.0, consider_endpoints=False, magic_clip=False)
     # Interior kernels take the larger gap; extreme kernels ignore the domain ends.
     np.testing.assert_allclose(sigmas, [1.0, 2.0, 3.0, 3.0])
-    with_ends = _bandwidths(mus, -10.0, 10.0, consider_endpoints=True, magic_clip=False)
+    with_ends = bandwidths(mus, -10.0, 10.0, consider_endpoints=True, magic_clip=False)
     np.testing.assert_allclose(with_ends, [10.0, 2.0, 3.0, 4.0])
-    clipped = _bandwidths(np.array([0.0, 0.0, 0.0]), -10.0, 10.0, False, magic_clip=True)
+    clipped = bandwidths(np.array([0.0, 0.0, 0.0]), -10.0, 10.0, False, magic_clip=True)
     np.testing.assert_allclose(clipped, 20.0 / 5)
 
 
@@ -153,3 +153,99 @@ def test_joint_log_pdf_is_the_mixture_of_products() -> None:
     joint = np.exp(est.log_pdf(x)).sum()
     marginal = ParzenEstimator(obs[:, :1], [param_spec(dists[0])], np.ones(2), 1.0)
     assert joint == pytest.approx(float(np.exp(marginal.log_pdf(x[:1, :1]))[0]), rel=1e-10)
+
+
+# --- the fast paths of log_pdf against a direct sum over kernels ---------------------------------
+
+
+def _direct_log_pdf(est: ParzenEstimator, specs, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """log sum_k w_k prod_d K_kd(x_d), each factor from scipy, kernel by kernel."""
+    out = []
+    for row in x:
+        terms = []
+        for k, w in enumerate(est._weights):
+            log_term = math.log(w) if w > 0 else -math.inf
+            num = 0
+            for j, spec in enumerate(specs):
+                if spec.kind == "cat":
+                    probs = est._cat_probs[
+                        [i for i, s in enumerate(specs) if s.kind == "cat"].index(j)
+                    ]
+                    log_term += math.log(probs[k, int(row[j])])
+                    continue
+                mu, sigma = est._mus[k, num], est._sigmas[k, num]
+                num += 1
+                dist = stats.truncnorm((spec.lo - mu) / sigma, (spec.hi - mu) / sigma, mu, sigma)
+                if spec.kind == "step":
+                    left, right = row[j] - spec.step / 2, row[j] + spec.step / 2
+                    if spec.log:
+                        left, right = math.log(left), math.log(right)
+                    with np.errstate(divide="ignore"):  # far cells: their mass underflows
+                        log_term += np.log(dist.cdf(right) - dist.cdf(left))
+                else:
+                    log_term += dist.logpdf(math.log(row[j]) if spec.log else row[j])
+            terms.append(log_term)
+        out.append(special.logsumexp(terms))
+    return np.array(out)
+
+
+def test_log_pdf_is_the_weighted_sum_of_kernel_products() -> None:
+    dists = [
+        FloatDistribution(-3.0, 3.0),
+        FloatDistribution(1e-3, 1.0, log=True),
+        IntDistribution(0, 12),  # small grid: cached cell masses
+        IntDistribution(1, 5000),  # large grid: masses computed directly
+        CategoricalDistribution(["a", "b", "c"]),
+    ]
+    specs = [param_spec(d) for d in dists]
+    rng = np.random.RandomState(7)
+    obs = np.column_stack(
+        [
+            rng.uniform(-3, 3, 30),
+            np.exp(rng.uniform(math.log(1e-3), 0, 30)),
+            rng.randint(0, 13, 30),
+            rng.randint(1, 5001, 30),
+            rng.randint(0, 3, 30),
+        ]
+    ).astype(float)
+    est = ParzenEstimator(obs, specs, rng.uniform(0.1, 1.0, 30), 1.0)
+    x = est.sample(rng, 12)
+    np.testing.assert_allclose(est.log_pdf(x), _direct_log_pdf(est, specs, x), rtol=1e-9)
+
+
+def test_log_pdf_far_from_every_kernel_falls_back_to_exact_maxima() -> None:
+    # Narrow kernels (no bandwidth floor) in many dimensions: far from them the density is
+    # below the shift used by the fast path by more than the exp() floor.
+    dists = [FloatDistribution(0.0, 1.0)] * 12
+    specs = [param_spec(d) for d in dists]
+    obs = np.full((3, 12), 0.01)
+    obs[1] += 0.002
+    obs[2] += 0.004
+    est = ParzenEstimator(obs, specs, np.ones(3), 1e-300, magic_clip=False)
+    x = np.vstack([np.full(12, 0.011), np.full(12, 0.9), np.full(12, 0.5)])
+    calls: list[tuple[int, bool]] = []
+    fast = est._log_pdf
+
+    def spy(rows: np.ndarray, exact_peak: bool = False) -> np.ndarray:
+        calls.append((len(rows), exact_peak))
+        return fast(rows, exact_peak)
+
+    est._log_pdf = spy  # type: ignore[method-assign]
+    got = est.log_pdf(x)
+    assert calls == [(3, False), (2, True)]  # the two far rows were redone
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, fast(x, exact_peak=True), rtol=1e-12)
+    np.testing.assert_allclose(got, _direct_log_pdf(est, specs, x), rtol=1e-9)
+
+
+def test_sampling_consumes_the_random_stream_like_choice() -> None:
+    dists = [FloatDistribution(0.0, 1.0), CategoricalDistribution(["p", "q"])]
+    specs = [param_spec(d) for d in dists]
+    obs = np.array([[0.1, 0.0], [0.5, 1.0], [0.9, 1.0]])
+    est = ParzenEstimator(obs, specs, np.array([0.2, 1.0, 0.5]), 1.0)
+    rng, reference = np.random.RandomState(3), np.random.RandomState(3)
+    est.sample(rng, 24)
+    reference.choice(len(est._weights), p=est._weights, size=24)
+    reference.random_sample(24)  # the categorical column
+    reference.random_sample((1, 24))  # the numerical one
+    assert rng.random_sample() == reference.random_sample()

@@ -10,7 +10,9 @@ import pytest
 import hpo
 from hpo._hypervolume import compute_hypervolume, reference_point_for, solve_hssp
 from hpo.distributions import FloatDistribution
+from hpo.samplers._tpe import _pareto
 from hpo.samplers._tpe._history import TrialHistory
+from hpo.samplers._tpe._pareto import ParetoSelection
 from hpo.samplers._tpe._split import (
     below_mask,
     default_gamma,
@@ -34,6 +36,15 @@ def test_default_gamma_and_weights() -> None:
     w = default_weights(100)
     assert len(w) == 100 and np.all(w[-25:] == 1.0) and np.all(np.diff(w[:75]) > 0)
     assert w[0] == pytest.approx(0.01)
+
+
+def test_default_weights_are_numpys_linear_ramp_then_ones() -> None:
+    for n in [*range(0, 60), 99, 100, 1000, 4321]:
+        if n < 25:
+            expected = np.ones(n)
+        else:
+            expected = np.concatenate([np.linspace(1.0 / n, 1.0, num=n - 25), np.ones(25)])
+        np.testing.assert_array_equal(default_weights(n), expected)
 
 
 def _history(study: hpo.Study) -> TrialHistory:
@@ -180,3 +191,83 @@ def test_select_multi_objective_takes_whole_fronts_then_hssp() -> None:
     assert len(chosen) == 4
     # From front 1, HSSP prefers the balanced (2, 2) point over the dominated-ish extremes.
     assert 1 in chosen.tolist()
+
+
+# --- incremental maintenance ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind", ["continuous-2", "continuous-3", "integer-3", "duplicates-2", "with-inf-2"]
+)
+def test_pareto_selection_kept_up_to_date_equals_a_fresh_one(kind: str) -> None:
+    rng = np.random.RandomState(len(kind))
+    n_obj = int(kind[-1])
+    if kind.startswith("integer"):
+        losses = rng.randint(0, 7, size=(160, n_obj)).astype(float)
+    elif kind.startswith("duplicates"):
+        losses = rng.rand(40, n_obj).round(1)[rng.randint(0, 40, 160)]
+    else:
+        losses = rng.rand(160, n_obj)
+        losses[:, 0] += 0.3 * losses[:, 1]  # a front of a few dozen points
+        if kind.startswith("with-inf"):
+            losses[rng.rand(160) < 0.05, 1] = np.inf
+    pareto = ParetoSelection(n_obj)
+    for n in range(1, len(losses) + 1):
+        pareto.add(losses[n - 1 : n])
+        np.testing.assert_array_equal(pareto.ranks[:n], nondomination_rank(losses[:n]))
+        k = max(1, n // 5)
+        np.testing.assert_array_equal(pareto.select(k), select_multi_objective(losses[:n], k))
+
+
+def test_pareto_selection_replays_the_previous_greedy_picks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prefixes: list[int] = []
+    real = _pareto.greedy_hssp
+
+    def spy(losses, size, ref, prefix=None):  # type: ignore[no-untyped-def]
+        prefixes.append(len(prefix or []))
+        return real(losses, size, ref, prefix=prefix)
+
+    monkeypatch.setattr(_pareto, "greedy_hssp", spy)
+    rng = np.random.RandomState(0)
+    angles = rng.uniform(0, np.pi / 2, 120)
+    front = np.column_stack([np.cos(angles), np.sin(angles)])  # every point non-dominated
+    pareto = ParetoSelection(2)
+    pareto.add(front[:60])
+    for i in range(60, 120):
+        pareto.add(front[i : i + 1])
+        assert pareto.select(12).tolist() == sorted(
+            solve_hssp(front[: i + 1], 12, reference_point_for(front[: i + 1])).tolist()
+        )
+    assert max(prefixes) > 0  # most selections continued from earlier picks
+
+
+def test_below_mask_follows_a_growing_history_like_a_fresh_one() -> None:
+    rng = np.random.RandomState(5)
+    study = hpo.create_study()
+    history = TrialHistory(study._storage, study._study_id, study.directions)
+    for _ in range(80):
+        kind = rng.randint(4)
+        x = float(rng.uniform(-10, 10))
+        if kind == 0:
+            trial = create_trial(
+                state=TrialState.PRUNED,
+                params={"x": x},
+                distributions={"x": X},
+                intermediate_values={s: float(rng.rand()) for s in range(rng.randint(0, 4))},
+            )
+        else:
+            constraint = float(rng.uniform(-1, 1)) if kind == 1 else -1.0
+            trial = create_trial(
+                params={"x": x},
+                distributions={"x": X},
+                value=float(rng.randint(0, 20)),  # ties, broken by number
+                constraints={"c": constraint},
+            )
+        study.add_trial(trial)
+        history.update(study)
+        for n_below in (1, 5, 30):
+            np.testing.assert_array_equal(
+                below_mask(history, n_below), below_mask(_history(study), n_below)
+            )

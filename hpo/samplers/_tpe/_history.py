@@ -1,13 +1,16 @@
 """Per-study numpy arrays of finished trials, appended incrementally.
 
-The arrays are derived data only: storage stays the source of truth. Finished trials are
-immutable and never leave a study, so the set of finished trials only grows; an update reads the
-finished trials (``deepcopy=False``) and converts only those not seen before. Anything that
-contradicts that (fewer finished trials than cached, an unknown trial missing) triggers a rebuild.
+The arrays are derived data only: storage stays the source of truth. They are refreshed from the
+study's per-trial read cache (``study._get_trials(use_cache=True)``: one storage read per
+trial). Trials come ordered by number, new ones are appended and a finished trial stays
+finished, so an update only looks at the trials that were unfinished last time and at the new
+ones: in a sequential run, just the trial being sampled. Anything that contradicts what was
+seen (a shorter list, another trial at a remembered position) triggers a rebuild.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -36,6 +39,8 @@ class TrialHistory:
         violation: sum of positive constraint values (0 for feasible trials).
         pruned_key: ``(-last_step, last intermediate loss)`` ranking pruned trials, best first.
         params: ``(n, n_columns)`` internal values, NaN where a trial lacks the parameter.
+        running: the RUNNING trials seen by the last :meth:`update`.
+        generation: increases whenever the arrays are rebuilt from scratch.
     """
 
     def __init__(self, storage: Any, study_id: int, directions: list[StudyDirection]) -> None:
@@ -47,13 +52,18 @@ class TrialHistory:
         self.directions = list(directions)
         self._signs = np.array([-1.0 if d is StudyDirection.MAXIMIZE else 1.0 for d in directions])
         self.version = 0
-        self.read_for: int | None = None  # trial id the arrays were last refreshed for
+        self.generation = 0
         self._reset()
 
     def _reset(self) -> None:
         cap = 64
         self.n = 0
         self._ids: set[int] = set()
+        self._seen = 0  # length of the trial list last read
+        self._last_id: int | None = None  # id of its last trial
+        self._last_read: list[FrozenTrial] | None = None
+        self._pending: list[tuple[int, int]] = []  # (position, id) of unfinished trials
+        self.running: list[FrozenTrial] = []
         self.numbers = np.zeros(cap, dtype=np.int64)
         self.pruned = np.zeros(cap, dtype=bool)
         self.losses = np.zeros((cap, len(self.directions)))
@@ -65,40 +75,54 @@ class TrialHistory:
         self.dist_codes = np.zeros((cap, 0), dtype=np.int16)
         self.counts = np.zeros(0, dtype=np.int64)
         self._order: np.ndarray | None = None
+        self._numbers_sorted = True
         self.version += 1
+        self.generation += 1
 
     def matches(self, study: Study) -> bool:
         return self._storage_ref() is study._storage and self.study_id == study._study_id
 
     def order(self) -> np.ndarray:
         """Row indices sorted by trial number."""
-        if self._order is None:
-            self._order = np.argsort(self.numbers[: self.n], kind="stable")
+        if self._order is None or len(self._order) != self.n:
+            if self._numbers_sorted:
+                self._order = np.arange(self.n)
+            else:
+                self._order = np.argsort(self.numbers[: self.n], kind="stable")
         return self._order
 
     def update(self, study: Study) -> None:
-        """Bring the arrays up to date with the study's storage."""
-        trials = study._get_trials(deepcopy=False, states=_FINISHED)
-        if len(trials) < self.n:
+        """Bring the arrays up to date with the study (read through its per-trial cache)."""
+        trials = study._get_trials(deepcopy=False, use_cache=True)
+        if trials is self._last_read and len(trials) == self._seen:
+            return  # the same per-trial read as last time
+        seen = self._seen
+        if seen > len(trials) or (seen and trials[seen - 1]._trial_id != self._last_id):
             self._reset()
-        missing = len(trials) - self.n
-        if missing == 0:
-            if self.n == 0 or (
-                trials[-1]._trial_id in self._ids and trials[0]._trial_id in self._ids
-            ):
-                return
-            self._reset()
-            missing = len(trials)
+            seen = 0
         new: list[FrozenTrial] = []
-        for trial in reversed(trials):
-            if trial._trial_id not in self._ids:
-                new.append(trial)
-                if len(new) == missing:
-                    break
-        if len(new) != missing:
+        pending: list[tuple[int, int]] = []
+        running: list[FrozenTrial] = []
+        ids = self._ids
+        positions = [i for i, _ in self._pending]
+        if any(trials[i]._trial_id != trial_id for i, trial_id in self._pending):
             self._reset()
-            new = list(reversed(trials))
-        new.reverse()
+            seen, positions = 0, []
+        for i in itertools.chain(positions, range(seen, len(trials))):
+            trial = trials[i]
+            state = trial.state
+            if state is TrialState.COMPLETE or state is TrialState.PRUNED:
+                if trial._trial_id not in ids:
+                    new.append(trial)
+            elif state is not TrialState.FAIL:
+                pending.append((i, trial._trial_id))
+                if state is TrialState.RUNNING:
+                    running.append(trial)
+        self._pending = pending
+        self._seen = len(trials)
+        self._last_id = trials[-1]._trial_id if trials else None
+        self._last_read = trials
+        self.running = running
         self._append(new)
 
     def _grow(self, rows: int, cols: int) -> None:
@@ -139,14 +163,21 @@ class TrialHistory:
                     self.column_dists.append([])
         self._grow(self.n + len(trials), len(self.columns))
         first_direction = self.directions[0]
+        last_number = int(self.numbers[self.n - 1]) if self.n else -1
         for trial in trials:
             i = self.n
             self._ids.add(trial._trial_id)
-            self.numbers[i] = trial._number
+            number = trial._number
+            self.numbers[i] = number
+            if number < last_number:
+                self._numbers_sorted = False
+            last_number = number
             is_pruned = trial.state is TrialState.PRUNED
             self.pruned[i] = is_pruned
             if is_pruned or trial._values is None:
                 self.losses[i] = np.nan
+            elif len(self._signs) == 1:
+                self.losses[i, 0] = trial._values[0] * self._signs[0]
             else:
                 self.losses[i] = np.asarray(trial._values, dtype=float) * self._signs
             self.violation[i] = _violation(trial)
@@ -154,11 +185,14 @@ class TrialHistory:
             for name, dist in trial._distributions.items():
                 j = self.columns[name]
                 dists = self.column_dists[j]
-                try:
-                    code = dists.index(dist)
-                except ValueError:
-                    code = len(dists)
-                    dists.append(dist)
+                if dists and dists[0] == dist:
+                    code = 0
+                else:
+                    try:
+                        code = dists.index(dist)
+                    except ValueError:
+                        code = len(dists)
+                        dists.append(dist)
                 self.params[i, j] = dist.to_internal_repr(trial._params[name])
                 self.dist_codes[i, j] = code
                 self.counts[j] += 1
@@ -176,6 +210,14 @@ class TrialHistory:
             if self.counts[j] == self.n and len(self.column_dists[j]) == 1
         }
         return dict(sorted(space.items()))
+
+    def complete_column(self, name: str, distribution: BaseDistribution) -> bool:
+        """Whether every row has ``name``, all under ``distribution`` (so no NaN values)."""
+        j = self.columns.get(name)
+        if j is None:
+            return self.n == 0
+        dists = self.column_dists[j]
+        return bool(self.counts[j] == self.n) and len(dists) == 1 and dists[0] == distribution
 
     def column_values(self, name: str, distribution: BaseDistribution) -> np.ndarray:
         """Internal values of ``name`` under ``distribution`` for all rows (NaN if unusable)."""

@@ -8,12 +8,25 @@ trials (smallest total constraint violation first). Ties are broken by trial num
 
 from __future__ import annotations
 
+import bisect
 import math
+from typing import Any
 
 import numpy as np
 
 from hpo._hypervolume import reference_point_for, solve_hssp
 from hpo.samplers._tpe._history import TrialHistory
+from hpo.samplers._tpe._pareto import ParetoSelection, nondomination_rank
+
+__all__ = [
+    "below_mask",
+    "default_gamma",
+    "default_gamma_multiobjective",
+    "default_weights",
+    "hyperopt_default_gamma",
+    "nondomination_rank",
+    "select_multi_objective",
+]
 
 
 def default_gamma(x: int) -> int:
@@ -37,42 +50,91 @@ def default_weights(x: int) -> np.ndarray:
         return np.asarray([])
     if x < 25:
         return np.ones(x)
-    ramp = np.linspace(1.0 / x, 1.0, num=x - 25)
-    return np.concatenate([ramp, np.ones(25)])
+    weights = np.ones(x)
+    n = x - 25
+    if n > 1:
+        # np.linspace(1 / x, 1, n) computed the way numpy does, without its overhead.
+        start = 1.0 / x
+        ramp = weights[:n]
+        np.multiply(np.arange(n, dtype=float), (1.0 - start) / (n - 1), out=ramp)
+        ramp += start
+        ramp[-1] = 1.0
+    elif n == 1:
+        weights[0] = 1.0 / x
+    return weights
+
+
+class _Ranking:
+    """The history's rows in good-first order, one list per tier, extended as rows arrive.
+
+    Finished trials never change, so each new row is inserted once (``bisect``) instead of
+    sorting every row again for every suggestion.
+    """
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.done = 0  # rows already placed
+        self.complete: list[tuple[Any, ...]] = []  # (loss key, number, row); single objective
+        self.complete_rows: list[int] = []  # feasible COMPLETE rows in row order
+        self.pruned: list[tuple[Any, ...]] = []  # (step key, value key, number, row)
+        self.infeasible: list[tuple[Any, ...]] = []  # (violation key, number, row)
+        self.pareto: ParetoSelection | None = None  # several objectives: ranks of complete_rows
+
+    def extend(self, history: TrialHistory) -> None:
+        single = history.losses.shape[1] == 1
+        numbers = history.numbers
+        first_new = len(self.complete_rows)
+        for row in range(self.done, history.n):
+            number = int(numbers[row])
+            violation = float(history.violation[row])
+            if not violation <= 0:
+                bisect.insort(self.infeasible, (_key(violation), number, row))
+            elif history.pruned[row]:
+                step_key, value_key = history.pruned_key[row]
+                bisect.insort(self.pruned, (_key(step_key), _key(value_key), number, row))
+            else:
+                self.complete_rows.append(row)
+                if single:
+                    loss = float(history.losses[row, 0])
+                    bisect.insort(self.complete, (_key(loss), number, row))
+        self.done = history.n
+        if not single:
+            if self.pareto is None:
+                self.pareto = ParetoSelection(history.losses.shape[1])
+            self.pareto.add(history.losses[self.complete_rows[first_new:]])
+
+
+def _key(value: float) -> tuple[bool, float]:
+    # Sorts like numpy: NaN after everything else.
+    return (True, 0.0) if value != value else (False, value)
+
+
+def _ranking(history: TrialHistory) -> _Ranking:
+    ranking: _Ranking | None = getattr(history, "_ranking", None)
+    if ranking is None or ranking.generation != history.generation or ranking.done > history.n:
+        ranking = _Ranking(history.generation)
+        history._ranking = ranking  # type: ignore[attr-defined]
+    ranking.extend(history)
+    return ranking
 
 
 def below_mask(history: TrialHistory, n_below: int) -> np.ndarray:
     """Boolean mask over the history's rows marking the good trials."""
-    n = history.n
-    below = np.zeros(n, dtype=bool)
-    numbers = history.numbers[:n]
-    feasible = history.violation[:n] <= 0
-    pruned = history.pruned[:n]
-
-    complete = np.flatnonzero(feasible & ~pruned)
-    k = min(n_below, complete.size)
+    ranking = _ranking(history)
+    below = np.zeros(history.n, dtype=bool)
+    k = min(n_below, len(ranking.complete_rows))
     if k > 0:
-        losses = history.losses[complete]
-        if losses.shape[1] == 1:
-            order = np.lexsort((numbers[complete], losses[:, 0]))
-            below[complete[order[:k]]] = True
+        if ranking.pareto is None:
+            below[[entry[-1] for entry in ranking.complete[:k]]] = True
         else:
-            below[complete[select_multi_objective(losses, k)]] = True
+            complete = np.array(ranking.complete_rows)
+            below[complete[ranking.pareto.select(k)]] = True
     n_below -= k
-
-    rest = np.flatnonzero(feasible & pruned)
-    k = min(n_below, rest.size)
-    if k > 0:
-        key = history.pruned_key[rest]
-        order = np.lexsort((numbers[rest], key[:, 1], key[:, 0]))
-        below[rest[order[:k]]] = True
-    n_below -= k
-
-    infeasible = np.flatnonzero(~feasible)
-    k = min(n_below, infeasible.size)
-    if k > 0:
-        order = np.lexsort((numbers[infeasible], history.violation[infeasible]))
-        below[infeasible[order[:k]]] = True
+    for tier in (ranking.pruned, ranking.infeasible):
+        k = min(n_below, len(tier))
+        if k > 0:
+            below[[entry[-1] for entry in tier[:k]]] = True
+        n_below -= k
     return below
 
 
@@ -91,27 +153,3 @@ def select_multi_objective(losses: np.ndarray, k: int) -> np.ndarray:
         picked = solve_hssp(tied_losses, k - chosen.size, reference_point_for(tied_losses))
         chosen = np.concatenate([chosen, tied[picked]])
     return np.sort(chosen)
-
-
-def nondomination_rank(losses: np.ndarray, n_below: int | None = None) -> np.ndarray:
-    """Pareto rank of each row (0 = non-dominated); stops once ``n_below`` rows are ranked."""
-    n = len(losses)
-    limit = n if n_below is None else min(n_below, n)
-    dominates = np.empty((n, n), dtype=bool)
-    chunk = max(1, 2_000_000 // max(1, n * losses.shape[1]))
-    for start in range(0, n, chunk):
-        a = losses[start : start + chunk, np.newaxis, :]
-        dominates[start : start + chunk] = np.all(a <= losses, axis=2) & np.any(a < losses, axis=2)
-    dominated_by = dominates.sum(axis=0)
-    ranks = np.full(n, -1, dtype=np.int64)
-    remaining = np.ones(n, dtype=bool)
-    rank = ranked = 0
-    while ranked < limit and remaining.any():
-        front = remaining & (dominated_by == 0)
-        ranks[front] = rank
-        ranked += int(front.sum())
-        remaining &= ~front
-        dominated_by = dominated_by - dominates[front].sum(axis=0)
-        rank += 1
-    ranks[remaining] = rank
-    return ranks

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -14,12 +12,13 @@ import numpy as np
 from hpo import logging
 from hpo._deprecated import deprecated_func
 from hpo._study_key import study_key
-from hpo.distributions import BaseDistribution, CategoricalDistribution
+from hpo.distributions import BaseDistribution
 from hpo.exceptions import ExperimentalWarning
 from hpo.samplers._base import BaseSampler, process_constraints_after_trial
 from hpo.samplers._random import RandomSampler
-from hpo.samplers._tpe._history import TrialHistory, convert
-from hpo.samplers._tpe._parzen import ParzenEstimator, param_spec
+from hpo.samplers._tpe import _sampling
+from hpo.samplers._tpe._history import TrialHistory
+from hpo.samplers._tpe._parzen import ParamSpec, ParzenEstimator, param_spec
 from hpo.samplers._tpe._split import (
     below_mask,
     default_gamma,
@@ -28,16 +27,13 @@ from hpo.samplers._tpe._split import (
     hyperopt_default_gamma,
 )
 from hpo.search_space import _GroupDecomposedSearchSpace, _SearchSpaceGroup
-from hpo.trial._state import TrialState
 
 if TYPE_CHECKING:
     from hpo.study import Study
-    from hpo.trial import FrozenTrial
+    from hpo.trial import FrozenTrial, TrialState
 
 _logger = logging.get_logger(__name__)
 
-_RELATIVE_PARAMS_KEY = "tpe:relative_params"
-_SYSTEM_ATTR_MAX_LENGTH = 2045  # RDB storages limit a system attribute value to 2,045 chars.
 _MAX_CACHED_STUDIES = 16
 
 
@@ -63,8 +59,9 @@ class TPESampler(BaseSampler):
     trials come first; pruned trials count, ranked by how far they got. With ``constant_liar``
     running trials join the bad group so parallel workers spread out.
 
-    Per-study arrays of the finished trials are kept and extended incrementally, so the cost of a
-    suggestion does not come from re-reading the whole history.
+    Per-study arrays of the finished trials are kept and extended incrementally from one read of
+    the study per trial, so the cost of a suggestion does not come from re-reading the whole
+    history.
 
     Args:
         consider_prior: Deprecated; the prior is always used.
@@ -178,7 +175,8 @@ class TPESampler(BaseSampler):
         self._histories: dict[tuple[Any, ...], TrialHistory] = {}
         self._split_cache: tuple[TrialHistory, int, int, np.ndarray] | None = None
         self._warned_group_mo = False
-        self._default_weights_cache: dict[int, np.ndarray] = {}
+        self._weights_cache: dict[int, np.ndarray] = {}
+        self._specs: dict[BaseDistribution, ParamSpec] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -250,16 +248,15 @@ class TPESampler(BaseSampler):
                 params.update(self._sample_relative(study, trial, part))
         else:
             params = self._sample_relative(study, trial, search_space)
-        if params and self._constant_liar:
-            # Other workers read these to treat this running trial's point as taken.
-            text = json.dumps(params)
-            for i in range(0, len(text), _SYSTEM_ATTR_MAX_LENGTH):
-                study._storage.set_trial_system_attr(
-                    trial._trial_id,
-                    f"{_RELATIVE_PARAMS_KEY}:{i // _SYSTEM_ATTR_MAX_LENGTH}",
-                    text[i : i + _SYSTEM_ATTR_MAX_LENGTH],
-                )
+        if params and self._constant_liar and self._others_running(study, trial):
+            # Only other workers read this; with nobody else running it would be a wasted write.
+            _sampling.share_relative_params(study._storage, trial._trial_id, params)
         return params
+
+    def _others_running(self, study: Study, trial: FrozenTrial) -> bool:
+        with self._lock:
+            running = self._history(study, trial).running
+        return any(other._number != trial.number for other in running)
 
     def _sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
@@ -282,7 +279,7 @@ class TPESampler(BaseSampler):
             history = self._history(study, trial)
             if history.n < self._n_startup_trials:
                 return param_distribution.to_external_repr(
-                    _startup_sample(self._startup_rng, param_distribution)
+                    _sampling.startup_sample(self._startup_rng, param_distribution)
                 )
             if (
                 self._warn_independent_sampling
@@ -299,7 +296,7 @@ class TPESampler(BaseSampler):
             return self._sample(study, trial, {param_name: param_distribution})[param_name]
 
     def _history(self, study: Study, trial: FrozenTrial) -> TrialHistory:
-        """The study's finished-trial arrays, re-read from storage once per trial."""
+        """The study's finished-trial arrays, brought up to date."""
         # A pruner may show the sampler a filtered view of the study (Hyperband brackets).
         view = (type(study).__qualname__, getattr(study, "_bracket_id", None))
         key = (*study_key(study), view)
@@ -309,10 +306,7 @@ class TPESampler(BaseSampler):
                 self._histories.pop(next(iter(self._histories)))
             history = TrialHistory(study._storage, study._study_id, study.directions)
             self._histories[key] = history
-        elif history.read_for == trial._trial_id:
-            return history
         history.update(study)
-        history.read_for = trial._trial_id
         return history
 
     def _below(self, study: Study, history: TrialHistory) -> np.ndarray:
@@ -330,22 +324,14 @@ class TPESampler(BaseSampler):
     ) -> dict[str, Any]:
         history = self._history(study, trial)
         below = self._below(study, history)
-        names = list(search_space)
-        specs = [param_spec(search_space[name]) for name in names]
-        if history.n:
-            values = np.column_stack([history.column_values(n, search_space[n]) for n in names])
-        else:
-            values = np.zeros((0, len(names)))
-        order = history.order()
-        order = order[~np.isnan(values[order]).any(axis=1)]
-        below_rows = order[below[order]]
-        above_rows = order[~below[order]]
-        obs_below = values[below_rows]
-        obs_above = values[above_rows]
+        specs = [self._spec(dist) for dist in search_space.values()]
+        obs_below, obs_above, above_numbers = _sampling.observations(history, below, search_space)
         if self._constant_liar:
-            running, running_numbers = self._running_observations(study, trial, search_space)
+            running, running_numbers = _sampling.running_observations(
+                history.running, trial.number, search_space, self._is_multivariate(study)
+            )
             if len(running):
-                numbers = np.concatenate([history.numbers[above_rows], running_numbers])
+                numbers = np.concatenate([above_numbers, running_numbers])
                 obs_above = np.concatenate([obs_above, running])[
                     np.argsort(numbers, kind="stable")
                 ]
@@ -369,15 +355,25 @@ class TPESampler(BaseSampler):
         score = estimator_below.log_pdf(candidates) - estimator_above.log_pdf(candidates)
         best = candidates[int(np.argmax(score))]
         return {
-            name: search_space[name].to_external_repr(best[j].item())
-            for j, name in enumerate(names)
+            name: dist.to_external_repr(best[j].item())
+            for j, (name, dist) in enumerate(search_space.items())
         }
+
+    def _spec(self, dist: BaseDistribution) -> ParamSpec:
+        spec = self._specs.get(dist)
+        if spec is None:
+            if len(self._specs) > 256:
+                self._specs.clear()
+            spec = self._specs[dist] = param_spec(dist)
+        return spec
 
     def _call_weights(self, n: int) -> np.ndarray:
         if self._weights is default_weights:
-            cached = self._default_weights_cache.get(n)
+            cached = self._weights_cache.get(n)
             if cached is None:
-                cached = self._default_weights_cache[n] = default_weights(n)
+                if len(self._weights_cache) >= 4:  # sizes change every trial: keep a few
+                    self._weights_cache.clear()
+                cached = self._weights_cache[n] = default_weights(n)
             return cached
         w = np.asarray(self._weights(n), dtype=float)[:n]
         if np.any(w < 0):
@@ -394,31 +390,6 @@ class TPESampler(BaseSampler):
                 f"The `weights` function returned infinite or NaN values {w} for {n} observations."
             )
         return w
-
-    def _running_observations(
-        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        rows: list[list[float]] = []
-        numbers: list[int] = []
-        multivariate = self._is_multivariate(study)
-        for other in study._get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            if other._number == trial.number:
-                continue
-            params = _running_params(other) if multivariate else other._params
-            row = []
-            for name, dist in search_space.items():
-                if name not in params:
-                    break
-                value = _internal(dist, params[name], other._distributions.get(name))
-                if value != value:  # NaN: does not fit the distribution
-                    break
-                row.append(value)
-            else:
-                rows.append(row)
-                numbers.append(other._number)
-        if not rows:
-            return np.zeros((0, len(search_space))), np.zeros(0, dtype=np.int64)
-        return np.array(rows, dtype=float), np.array(numbers, dtype=np.int64)
 
     # --- hooks --------------------------------------------------------------------------------
 
@@ -454,47 +425,3 @@ class TPESampler(BaseSampler):
         if self._constraints_func is not None:
             process_constraints_after_trial(self._constraints_func, study, trial, state)
         self._random_sampler.after_trial(study, trial, state, values)
-
-
-def _startup_sample(rng: np.random.RandomState, dist: BaseDistribution) -> float:
-    """A uniform draw (in log space for log-scaled parameters) before TPE has data.
-
-    Every parameter is drawn through a continuous box: numbers over ``[low, high]`` widened by
-    half a step and then rounded to the grid, categories as the largest of one uniform per
-    choice.
-    """
-    if isinstance(dist, CategoricalDistribution):
-        return float(np.argmax(rng.rand(len(dist.choices))))
-    spec = param_spec(dist)
-    x = spec.lo + rng.rand() * (spec.hi - spec.lo)
-    if spec.log:
-        x = math.exp(x)
-    if spec.kind == "step":
-        x = spec.low + round((x - spec.low) / spec.step) * spec.step
-    return float(min(max(x, spec.low), spec.high))
-
-
-def _running_params(trial: FrozenTrial) -> dict[str, Any]:
-    chunks = []
-    i = 0
-    while (chunk := trial._system_attrs.get(f"{_RELATIVE_PARAMS_KEY}:{i}")) is not None:
-        chunks.append(chunk)
-        i += 1
-    if not chunks:
-        return trial._params
-    try:
-        params = json.loads("".join(chunks))
-    except json.JSONDecodeError:  # another worker is writing the chunks right now
-        return trial._params
-    params.update(trial._params)
-    return params
-
-
-def _internal(dist: BaseDistribution, external: Any, own: BaseDistribution | None) -> float:
-    if own is not None and own != dist:
-        return convert(own, own.to_internal_repr(external), dist)
-    try:
-        value = dist.to_internal_repr(external)
-    except (ValueError, TypeError):
-        return float("nan")
-    return value if dist._contains(value) else float("nan")
