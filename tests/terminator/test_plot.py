@@ -69,6 +69,7 @@ def test_plotly_figure_equals_optunas(pair, kwargs) -> None:
 
 
 def test_plotly_regret_bound_figure_matches_optunas_within_a_factor() -> None:
+    pytest.importorskip("torch")  # Optuna's regret bound fits its GP with torch
     # One Gaussian-process fit per trial: a short study, with min_n_trials inside it.
     theirs, ours = (
         _figure(lib, study, improvement_evaluator="regret", plot_error=True, min_n_trials=8)
