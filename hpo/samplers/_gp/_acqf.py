@@ -73,8 +73,11 @@ class Acquisition:
         grad = np.zeros_like(X) if with_grad else None
         if self.objective_gps:
             stats = [_mean_std(gp, X, with_grad) for gp in self.objective_gps]
-            mean = np.stack([s[0] for s in stats], axis=1)
-            std = np.stack([s[1] for s in stats], axis=1)
+            if len(stats) == 1:
+                mean, std = stats[0][0][:, None], stats[0][1][:, None]
+            else:
+                mean = np.stack([s[0] for s in stats], axis=1)
+                std = np.stack([s[1] for s in stats], axis=1)
             if self.boxes is None:
                 assert self.best_loss is not None
                 v, d_mean, d_std = _log_ei(mean, std, self.best_loss)

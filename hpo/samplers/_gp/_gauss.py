@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import erfcx, ndtr
+from scipy.special import log_ndtr as _log_ndtr
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
@@ -23,15 +25,11 @@ def log_phi(z: np.ndarray) -> np.ndarray:
 
 def log_ndtr(z: np.ndarray) -> np.ndarray:
     """Log CDF of the standard normal."""
-    from scipy.special import log_ndtr as _log_ndtr
-
     return _log_ndtr(z)
 
 
 def _one_minus_u_mills(u: np.ndarray) -> np.ndarray:
     """``1 - u * Mills(u)`` for ``u >= 1`` without catastrophic cancellation."""
-    from scipy.special import erfcx
-
     direct = 1.0 - u * _SQRT_HALF_PI * erfcx(u / math.sqrt(2.0))
     inv2 = 1.0 / (u * u)
     # Asymptotic series 1/u^2 - 3/u^4 + 15/u^6 - 105/u^8 + 945/u^10 (accurate for large u).
@@ -41,24 +39,25 @@ def _one_minus_u_mills(u: np.ndarray) -> np.ndarray:
 
 def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``log h(z)`` and its derivative ``Phi(z) / h(z)``; ``z = -inf`` gives ``(-inf, 0)``."""
-    from scipy.special import erfcx, ndtr
-
     z = np.asarray(z, dtype=float)
     value = np.empty_like(z)
     grad = np.empty_like(z)
     upper = z > -1.0
-    zu = z[upper]
-    h = np.exp(log_phi(zu)) + zu * ndtr(zu)
-    value[upper] = np.log(h)
-    grad[upper] = ndtr(zu) / h
+    if upper.any():
+        zu = z[upper]
+        cdf = ndtr(zu)
+        h = np.exp(log_phi(zu)) + zu * cdf
+        value[upper] = np.log(h)
+        grad[upper] = cdf / h
     lower = ~upper
-    u = -z[lower]
-    finite = np.isfinite(u)
-    u_safe = np.where(finite, u, 1.0)
-    rest = _one_minus_u_mills(u_safe)
-    mills = _SQRT_HALF_PI * erfcx(u_safe / math.sqrt(2.0))
-    value[lower] = np.where(finite, log_phi(u_safe) + np.log(rest), -np.inf)
-    grad[lower] = np.where(finite, mills / rest, 0.0)
+    if lower.any():
+        u = -z[lower]
+        finite = np.isfinite(u)
+        u_safe = np.where(finite, u, 1.0)
+        rest = _one_minus_u_mills(u_safe)
+        mills = _SQRT_HALF_PI * erfcx(u_safe / math.sqrt(2.0))
+        value[lower] = np.where(finite, log_phi(u_safe) + np.log(rest), -np.inf)
+        grad[lower] = np.where(finite, mills / rest, 0.0)
     return value, grad
 
 

@@ -4,9 +4,14 @@
    the best trials.
 2. Keep the best candidate, the given warm starts and a few more drawn in proportion to their
    (exponentiated) acquisition values.
-3. Improve all starts at once: one L-BFGS-B run over the stacked continuous coordinates of every
-   start (the objective is a sum of independent terms, so the starts do not interact), then an
-   exhaustive sweep over the values of each discrete coordinate; repeat while the sweep moves.
+3. Improve all starts at once with a batched box-constrained BFGS over the continuous
+   coordinates (each start its own problem, evaluated together), loosely; then polish the best
+   start tightly so the suggested point is precise. Then sweep the values of each discrete
+   coordinate exhaustively; repeat while the sweep moves.
+
+The continuous coordinates are optimised in units of the kernel's length scales (``x *
+sqrt(lambda)``), where the acquisition is roughly isotropic, which keeps the quasi-Newton
+iterations few.
 """
 
 from __future__ import annotations
@@ -14,9 +19,14 @@ from __future__ import annotations
 import numpy as np
 
 from hpo.samplers._gp._acqf import Acquisition
+from hpo.samplers._gp._bfgs import BatchedBoxBFGS
 from hpo.samplers._gp._search_space import SearchSpace
 
 _NEIGHBOUR_RADIUS = 4
+# Stopping tests of the local search, on the projected gradient in length-scale units and on the
+# relative decrease of the value: loose for every start, tight for the best one.
+_COARSE = (1e-2, 1e-6, 60)
+_FINE = (1e-3, 1e-8, 20)
 
 
 def optimize_acquisition(
@@ -27,7 +37,6 @@ def optimize_acquisition(
     n_candidates: int = 1024,
     n_local: int = 8,
     max_rounds: int = 3,
-    tol: float = 1e-4,
 ) -> tuple[np.ndarray, float]:
     """Return the best point found (encoded) and its acquisition value."""
     n_random = n_candidates
@@ -43,15 +52,19 @@ def optimize_acquisition(
 
     best_x, best_v = starts.copy(), start_values.copy()
     x_cur, v_cur = starts, start_values
+    # Wide integer grids are first searched as continuous coordinates and snapped; after that
+    # the neighbour sweeps move them, and the gradient search keeps to the truly continuous ones.
+    mask = space.continuous_mask
     for _ in range(max_rounds):
-        if space.continuous_mask.any():
-            x_cur, v_cur = _local_continuous(acqf, space, x_cur, tol)
+        if mask.any():
+            x_cur, v_cur = _local_continuous(acqf, space, x_cur, mask)
+        mask = space.continuous_mask & (space.steps == 0)
         x_cur, v_cur, moved = _sweep_discrete(acqf, space, x_cur, v_cur)
         improved = v_cur > best_v
         best_x[improved], best_v[improved] = x_cur[improved], v_cur[improved]
         if not moved:
             break
-    i = int(np.argmax(best_v))
+    i = int(np.argmax(np.where(np.isnan(best_v), -np.inf, best_v)))
     return best_x[i], float(best_v[i])
 
 
@@ -77,40 +90,46 @@ def _choose_starts(
     return starts
 
 
+def _length_scale_units(acqf: Acquisition, mask: np.ndarray) -> np.ndarray:
+    """``sqrt(lambda)`` of the ``mask`` columns, averaged over the models (1 without one)."""
+    gps = acqf.objective_gps or [gp for gp, _ in acqf.constraint_gps]
+    if not gps:
+        return np.ones(int(mask.sum()))
+    units = np.exp(np.mean([0.5 * np.log(gp.lam[mask]) for gp in gps], axis=0))
+    return np.clip(units, 1e-3, 1e3)
+
+
 def _local_continuous(
-    acqf: Acquisition, space: SearchSpace, X0: np.ndarray, tol: float
+    acqf: Acquisition, space: SearchSpace, X0: np.ndarray, mask: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    from scipy.optimize import minimize
+    units = _length_scale_units(acqf, mask)
 
-    mask = space.continuous_mask
-    n, n_cont = len(X0), int(mask.sum())
-    X = X0.copy()
-
-    def neg_sum(z: np.ndarray) -> tuple[float, np.ndarray]:
-        X[:, mask] = z.reshape(n, n_cont)
+    def neg_acqf(rows: np.ndarray, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        X = X0[rows].copy()
+        X[:, mask] = Z / units
         value, grad = acqf.value_and_grad(X)
-        finite = np.isfinite(value)
-        # A start stuck where the acquisition underflows contributes nothing (and no gradient).
-        total = -float(np.sum(np.where(finite, value, 0.0)))
-        g = -np.where(finite[:, None], grad, 0.0)[:, mask]
-        return total, g.ravel()
+        return -value, -grad[:, mask] / units
 
     with np.errstate(all="ignore"):
-        res = minimize(
-            neg_sum,
-            X0[:, mask].ravel(),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[(0.0, 1.0)] * (n * n_cont),
-            options={"maxiter": 200, "gtol": tol},
-        )
-    X[:, mask] = np.clip(res.x.reshape(n, n_cont), 0.0, 1.0)
-    space.snap(X)
-    values = acqf(X)
-    # L-BFGS-B may wander for some starts while improving the sum; keep the better endpoint.
-    before = acqf(X0)
-    worse = ~(values >= before)
-    X[worse], values[worse] = X0[worse], before[worse]
+        opt = BatchedBoxBFGS(neg_acqf, X0[:, mask] * units, np.zeros_like(units), units)
+        rows = np.arange(len(X0))
+        pgtol, ftol, max_iter = _COARSE
+        opt.run(rows, pgtol, ftol, max_iter)
+        finite = np.isfinite(opt.f)
+        if finite.any():
+            best = np.flatnonzero(finite)[[int(np.argmin(opt.f[finite]))]]
+            pgtol, ftol, max_iter = _FINE
+            opt.run(best, pgtol, ftol, max_iter)
+    X = X0.copy()
+    X[:, mask] = np.clip(opt.x / units, 0.0, 1.0)
+    values = -opt.f
+    if np.any(mask & (space.steps > 0)):
+        space.snap(X)
+        values = acqf(X)
+        # Snapping can lose more than the local search gained; keep the better endpoint.
+        before = acqf(X0)
+        worse = ~(values >= before)
+        X[worse], values[worse] = X0[worse], before[worse]
     return X, values
 
 

@@ -47,16 +47,17 @@ class GPSampler(BaseSampler):
     * the surrogate uses a Matérn-5/2 kernel with one length scale per parameter (automatic
       relevance determination); categorical parameters are compared by equality, integer and
       stepped parameters live on their grid. Hyperparameters maximise the marginal likelihood
-      under weak priors (L-BFGS-B, analytic gradients), warm-started from the previous trial's
-      optimum;
+      under weak priors (L-BFGS-B, analytic gradients), warm-started from the previous fit
+      and refreshed as the study grows. The observation noise may go down to ``1e-10`` of the
+      (standardised) objective's variance, so values close to the optimum stay distinguishable;
     * the acquisition is log expected improvement for one objective and exact (box-decomposed)
       log expected hypervolume improvement for several, plus the log probability of feasibility
       when trials carry constraints (``trial.set_constraint`` or ``constraints_func``);
     * trials still running are fantasised at their predicted value (the "kriging believer"), so
       parallel workers do not propose the same point;
     * the acquisition is maximised from a vectorised batch of random and near-best candidates,
-      refined by a batched L-BFGS-B over continuous parameters and exhaustive sweeps over
-      discrete ones.
+      refined by a batched quasi-Newton search over continuous parameters (every start its own
+      problem, the best one polished tightly) and exhaustive sweeps over discrete ones.
 
     Parameters that are not in every finished trial (a dynamic search space) are sampled by
     ``independent_sampler``.
@@ -102,7 +103,11 @@ class GPSampler(BaseSampler):
         # warm-start the next fit) and the encoded rows of finished trials (which never change).
         # The trials themselves are read from storage every time.
         self._study_cache: dict[tuple[int, int], _StudyCache] = {}
+        # Random candidates scored before the local search: fewer once the model is large (the
+        # scoring cost grows with the square of the number of trials).
         self._n_candidates = 1024
+        self._n_candidates_large = 512
+        self._large_model = 100
         self._n_local = 8
 
         if constraints_func is not None:
@@ -287,7 +292,9 @@ class GPSampler(BaseSampler):
             space,
             self._rng,
             warm_starts=warm_starts,
-            n_candidates=self._n_candidates,
+            n_candidates=(
+                self._n_candidates if len(X) < self._large_model else self._n_candidates_large
+            ),
             n_local=self._n_local,
         )
         return space.decode(x)

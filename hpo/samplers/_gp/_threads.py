@@ -1,6 +1,6 @@
 """Single-threaded BLAS while the sampler works.
 
-The GP issues many small BLAS calls (Cholesky factors of a few hundred rows, L-BFGS-B updates).
+The GP issues many small BLAS calls (Cholesky factors of a few hundred rows, quasi-Newton updates).
 Multi-threaded OpenBLAS spends more time waking and synchronising threads than computing at these
 sizes, and on a busy machine it can be an order of magnitude slower. When ``threadpoolctl`` is
 installed (it comes with scikit-learn) the BLAS pools are limited to one thread inside
