@@ -78,10 +78,11 @@ def test_relative_params_of_a_running_trial_are_visible_to_a_second_sampler(
     other = hpo.load_study(
         study_name=unique_name, storage=storage, sampler=GPSampler(seed=0, n_startup_trials=4)
     )
-    from hpo.samplers._gp._sampler import _planned_params
+    from hpo.samplers._gp._sampler import _RELATIVE_PARAMS_KEY
+    from hpo.samplers._planned_params import planned_params
 
     frozen = [t for t in other.trials if t.state is TrialState.RUNNING][0]
-    planned = _planned_params(frozen)
+    planned = planned_params(frozen, _RELATIVE_PARAMS_KEY)
     assert set(planned) == {"x", "k"}
     assert planned["x"] == running.params["x"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from hpo._study_key import study_key
 from hpo.exceptions import ExperimentalWarning
 from hpo.logging import get_logger
 from hpo.samplers._base import BaseSampler, process_constraints_after_trial
+from hpo.samplers._planned_params import planned_params, publish
 from hpo.samplers._random import RandomSampler
 from hpo.search_space import IntersectionSearchSpace
 from hpo.study._multi_objective import is_pareto_front, loss_matrix
@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 
 _logger = get_logger(__name__)
 
-_RELATIVE_PARAMS_KEY = "gp:relative_params"
-_ATTR_CHUNK = 2045  # RDB storages cap system attribute values at 2048 characters
+_RELATIVE_PARAMS_KEY = "gp:relative_params"  # see hpo.samplers._planned_params
 _EPS = 1e-10
 # Hyperparameters are re-fitted once the number of trials grew by 1/_REFIT_FRACTION since the
 # last fit (every trial for small studies, every 10th trial at 200 trials).
@@ -150,20 +149,14 @@ class GPSampler(BaseSampler):
             params
             for t in trials
             if t.state is TrialState.RUNNING and t.number != trial.number
-            for params in [_planned_params(t)]
+            for params in [planned_params(t, _RELATIVE_PARAMS_KEY)]
             if search_space.keys() <= params.keys()
         ]
         from hpo.samplers._gp._threads import single_threaded_blas
 
         with single_threaded_blas():
             params = self._sample(study, completed, running_params, search_space)
-        encoded = json.dumps(params)
-        for i in range(0, len(encoded), _ATTR_CHUNK):
-            study._storage.set_trial_system_attr(
-                trial._trial_id,
-                f"{_RELATIVE_PARAMS_KEY}:{i // _ATTR_CHUNK}",
-                encoded[i : i + _ATTR_CHUNK],
-            )
+        publish(study._storage, trial._trial_id, _RELATIVE_PARAMS_KEY, params)
         return params
 
     def sample_independent(
@@ -325,24 +318,6 @@ class _StudyCache:
         if not trials:
             return np.empty((0, space.dim))
         return np.array([self._rows[t.number] for t in trials])
-
-
-def _planned_params(trial: FrozenTrial) -> dict[str, Any]:
-    """Parameters of a running trial: those suggested so far plus the jointly sampled ones another
-    worker stored when it started the trial."""
-    chunks = []
-    i = 0
-    while (chunk := trial.system_attrs.get(f"{_RELATIVE_PARAMS_KEY}:{i}")) is not None:
-        chunks.append(chunk)
-        i += 1
-    if not chunks:
-        return trial.params
-    try:
-        params = json.loads("".join(chunks))
-    except ValueError:
-        return trial.params
-    params.update(trial.params)
-    return params
 
 
 def _encode_running(space: SearchSpace, running_params: list[dict[str, Any]]) -> np.ndarray:

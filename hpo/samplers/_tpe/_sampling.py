@@ -3,21 +3,20 @@ the points of running trials (constant liar)."""
 
 from __future__ import annotations
 
-import json
 import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hpo.distributions import BaseDistribution, CategoricalDistribution
+from hpo.samplers._planned_params import planned_params
 from hpo.samplers._tpe._history import TrialHistory, convert
 from hpo.samplers._tpe._parzen import param_spec
 
 if TYPE_CHECKING:
     from hpo.trial import FrozenTrial
 
-RELATIVE_PARAMS_KEY = "tpe:relative_params"
-_SYSTEM_ATTR_MAX_LENGTH = 2045  # RDB storages limit a system attribute value to 2,045 chars.
+RELATIVE_PARAMS_KEY = "tpe:relative_params"  # see hpo.samplers._planned_params
 
 
 def observations(
@@ -59,7 +58,7 @@ def running_observations(
     for other in running:
         if other._number == number:
             continue
-        params = running_params(other) if multivariate else other._params
+        params = planned_params(other, RELATIVE_PARAMS_KEY) if multivariate else other._params
         row = []
         for name, dist in search_space.items():
             if name not in params:
@@ -74,38 +73,6 @@ def running_observations(
     if not rows:
         return np.zeros((0, len(search_space))), np.zeros(0, dtype=np.int64)
     return np.array(rows, dtype=float), np.array(numbers, dtype=np.int64)
-
-
-def share_relative_params(storage: Any, trial_id: int, params: dict[str, Any]) -> None:
-    """Store a running trial's joint sample so other workers can treat its point as taken.
-
-    Its parameters reach storage one ``suggest_*`` call at a time; until then other workers
-    read the whole sample from these system attributes (see :func:`running_params`).
-    """
-    text = json.dumps(params)
-    for i in range(0, len(text), _SYSTEM_ATTR_MAX_LENGTH):
-        storage.set_trial_system_attr(
-            trial_id,
-            f"{RELATIVE_PARAMS_KEY}:{i // _SYSTEM_ATTR_MAX_LENGTH}",
-            text[i : i + _SYSTEM_ATTR_MAX_LENGTH],
-        )
-
-
-def running_params(trial: FrozenTrial) -> dict[str, Any]:
-    """A running trial's parameters, completed by its shared joint sample if there is one."""
-    chunks = []
-    i = 0
-    while (chunk := trial._system_attrs.get(f"{RELATIVE_PARAMS_KEY}:{i}")) is not None:
-        chunks.append(chunk)
-        i += 1
-    if not chunks:
-        return trial._params
-    try:
-        params = json.loads("".join(chunks))
-    except json.JSONDecodeError:  # another worker is writing the chunks right now
-        return trial._params
-    params.update(trial._params)
-    return params
 
 
 def internal(dist: BaseDistribution, external: Any, own: BaseDistribution | None) -> float:

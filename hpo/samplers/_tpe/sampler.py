@@ -15,6 +15,7 @@ from hpo._study_key import study_key
 from hpo.distributions import BaseDistribution
 from hpo.exceptions import ExperimentalWarning
 from hpo.samplers._base import BaseSampler, process_constraints_after_trial
+from hpo.samplers._planned_params import publish
 from hpo.samplers._random import RandomSampler
 from hpo.samplers._tpe import _sampling
 from hpo.samplers._tpe._history import TrialHistory
@@ -250,7 +251,7 @@ class TPESampler(BaseSampler):
             params = self._sample_relative(study, trial, search_space)
         if params and self._constant_liar and self._others_running(study, trial):
             # Only other workers read this; with nobody else running it would be a wasted write.
-            _sampling.share_relative_params(study._storage, trial._trial_id, params)
+            publish(study._storage, trial._trial_id, _sampling.RELATIVE_PARAMS_KEY, params)
         return params
 
     def _others_running(self, study: Study, trial: FrozenTrial) -> bool:
